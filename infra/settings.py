@@ -1,0 +1,109 @@
+"""Settings from ZHURNAL_* environment variables; the embedded SQLite default."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None = None  # None: SQLite files under data_dir
+    redis_url: str | None = None  # None: in-process broker and signals
+    data_dir: Path = Path("var")
+    secret: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    token_ttl_hours: int = 24 * 30
+    projection_batch_size: int = 2000
+    projection_poll_seconds: float = 1.0
+    read_wait_seconds: float = 5.0
+    export_push_url: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_postgres(self) -> bool:
+        return bool(self.database_url) and self.database_url.startswith(  # type: ignore[union-attr]
+            ("postgres://", "postgresql://")
+        )
+
+    @property
+    def event_db_path(self) -> Path:
+        return self.data_dir / "zhurnal.db"
+
+    @property
+    def view_db_path(self) -> Path:
+        return self.data_dir / "views.db"
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The eventsourcing library's environment for this deployment."""
+        env = {
+            "MAPPER_TOPIC": "infra.mapper:MsgspecMapper",
+            # The mapper ignores the transcoder, but the factory constructs one.
+            "TRANSCODER_TOPIC": "infra.mapper:NullTranscoder",
+        }
+        if self.is_postgres:
+            assert self.database_url is not None
+            url = urlparse(self.database_url)
+            env.update(
+                PERSISTENCE_MODULE="eventsourcing.postgres",
+                POSTGRES_DBNAME=unquote(url.path.lstrip("/")) or "postgres",
+                POSTGRES_HOST=url.hostname or "127.0.0.1",
+                POSTGRES_PORT=str(url.port or 5432),
+                POSTGRES_USER=unquote(url.username or "postgres"),
+                POSTGRES_PASSWORD=unquote(url.password or ""),
+                POSTGRES_POOL_SIZE=self.extra.get("POSTGRES_POOL_SIZE", "10"),
+                POSTGRES_MAX_OVERFLOW=self.extra.get("POSTGRES_MAX_OVERFLOW", "10"),
+                POSTGRES_LOCK_TIMEOUT="5",
+                POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT="30",
+            )
+        else:
+            env.update(
+                PERSISTENCE_MODULE="eventsourcing.sqlite",
+                SQLITE_DBNAME=str(self.event_db_path),
+                SQLITE_LOCK_TIMEOUT="10",
+            )
+        cipher_key = self.extra.get("CIPHER_KEY")
+        if cipher_key:
+            env["CIPHER_KEY"] = cipher_key
+        return env
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Read ZHURNAL_* variables; generate and keep a secret under the data directory."""
+    env = dict(os.environ if environ is None else environ)
+    data_dir = Path(env.get("ZHURNAL_DATA_DIR", "var"))
+    secret = env.get("ZHURNAL_SECRET") or _stored_secret(data_dir)
+    extra = {
+        key: value
+        for key, value in env.items()
+        if key in ("CIPHER_KEY", "POSTGRES_POOL_SIZE", "POSTGRES_MAX_OVERFLOW")
+    }
+    return Settings(
+        database_url=env.get("ZHURNAL_DATABASE_URL") or None,
+        redis_url=env.get("ZHURNAL_REDIS_URL") or None,
+        data_dir=data_dir,
+        secret=secret,
+        host=env.get("ZHURNAL_HOST", "127.0.0.1"),
+        port=int(env.get("ZHURNAL_PORT", "8000")),
+        token_ttl_hours=int(env.get("ZHURNAL_TOKEN_TTL_HOURS", str(24 * 30))),
+        projection_batch_size=int(env.get("ZHURNAL_PROJECTION_BATCH", "2000")),
+        projection_poll_seconds=float(env.get("ZHURNAL_PROJECTION_POLL_SECONDS", "1.0")),
+        read_wait_seconds=float(env.get("ZHURNAL_READ_WAIT_SECONDS", "5.0")),
+        export_push_url=env.get("ZHURNAL_EXPORT_PUSH_URL") or None,
+        extra=extra,
+    )
+
+
+def _stored_secret(data_dir: Path) -> str:
+    path = data_dir / "secret"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    path.write_text(secret)
+    path.chmod(0o600)
+    return secret

@@ -1,0 +1,92 @@
+"""The composition root: settings -> journal, view store, projections, signals."""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+
+from domain.application import Journal
+from infra.settings import Settings, load_settings
+from infra.signals import LocalSignal, RedisSignal
+from infra.viewdb import PostgresViewStore, SqliteViewStore
+from projections.base import Projection
+from projections.catalogue import all_projections
+from projections.registry_queries import RegistryQueries
+from projections.runner import ProjectionRunner, read_position, wait_for_position
+
+
+class Container:
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or load_settings()
+        self._runner_thread: threading.Thread | None = None
+
+    @cached_property
+    def journal(self) -> Journal:
+        if not self.settings.is_postgres:
+            self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        journal = Journal(env=self.settings.eventsourcing_env())
+        journal.listeners.append(self.signal.notify)
+        return journal
+
+    @cached_property
+    def views(self) -> SqliteViewStore | PostgresViewStore:
+        if self.settings.is_postgres:
+            assert self.settings.database_url is not None
+            return PostgresViewStore(self.settings.database_url)
+        return SqliteViewStore(self.settings.view_db_path)
+
+    @cached_property
+    def signal(self) -> LocalSignal | RedisSignal:
+        if self.settings.redis_url:
+            return RedisSignal(self.settings.redis_url)
+        return LocalSignal()
+
+    def projections(self, suffix: str = "") -> list[Projection]:
+        return all_projections(suffix)
+
+    @cached_property
+    def runner(self) -> ProjectionRunner:
+        return ProjectionRunner(
+            self.journal.recorder,  # type: ignore[arg-type]
+            self.journal.mapper,
+            self.views,
+            self.projections(),
+            batch_size=self.settings.projection_batch_size,
+            signal=self.signal,
+            poll_seconds=self.settings.projection_poll_seconds,
+        )
+
+    @cached_property
+    def registries(self) -> RegistryQueries:
+        return RegistryQueries(self.views)
+
+    def start_runner(self) -> None:
+        """Run the projections in this process (embedded default, `zhurnal worker`)."""
+        if self._runner_thread is None:
+            if isinstance(self.signal, RedisSignal):
+                self.signal.listen()
+            self._runner_thread = self.runner.start_thread()
+
+    def log_position(self) -> int:
+        return self.journal.recorder.max_notification_id() or 0
+
+    def projection_position(self, name: str) -> int:
+        return read_position(self.views, name)
+
+    def wait_for(self, name: str, min_position: int, timeout: float | None = None) -> bool:
+        return wait_for_position(
+            self.views, name, min_position,
+            self.settings.read_wait_seconds if timeout is None else timeout,
+        )
+
+    def close(self) -> None:
+        if "runner" in self.__dict__:
+            self.runner.stop()
+            if self._runner_thread is not None:
+                self._runner_thread.join(timeout=5)
+        if "views" in self.__dict__:
+            self.views.close()
+        if "signal" in self.__dict__ and isinstance(self.signal, RedisSignal):
+            self.signal.close()
+        if "journal" in self.__dict__:
+            self.journal.close()

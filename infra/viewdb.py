@@ -1,0 +1,131 @@
+"""Read-model databases: a SQLite file of its own, or the PostgreSQL database of the log."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+
+class _SqliteTx:
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.connection.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self.connection.executemany(sql, rows)
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self.connection.execute(sql, params).fetchall()
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        row: tuple[Any, ...] | None = self.connection.execute(sql, params).fetchone()
+        return row
+
+
+class SqliteViewStore:
+    """One connection per thread; WAL and a busy time-out so readers never block the writer."""
+
+    dialect = "sqlite"
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+
+    def _connection(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(
+                self.path, timeout=30, isolation_level=None, check_same_thread=False
+            )
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute("PRAGMA busy_timeout=30000")
+            self._local.connection = connection
+        return connection
+
+    @contextmanager
+    def transaction(self) -> Iterator[_SqliteTx]:
+        connection = self._connection()
+        with self._write_lock:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield _SqliteTx(connection)
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._connection().execute(sql, params).fetchall()
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        row: tuple[Any, ...] | None = self._connection().execute(sql, params).fetchone()
+        return row
+
+    def close(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
+
+
+def _pg(sql: str) -> str:
+    # Our SQL never holds a literal '?' or '%', so a plain swap is safe.
+    return sql.replace("?", "%s")
+
+
+class _PostgresTx:
+    def __init__(self, cursor: psycopg.Cursor[Any]) -> None:
+        self.cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.cursor.execute(_pg(sql), params)  # type: ignore[arg-type]
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self.cursor.executemany(_pg(sql), rows)  # type: ignore[arg-type]
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        self.cursor.execute(_pg(sql), params)  # type: ignore[arg-type]
+        return self.cursor.fetchall()
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        self.cursor.execute(_pg(sql), params)  # type: ignore[arg-type]
+        return self.cursor.fetchone()
+
+
+class PostgresViewStore:
+    """Views in the database of the log, through a small connection pool."""
+
+    dialect = "postgres"
+
+    def __init__(self, url: str, max_size: int = 10) -> None:
+        self.pool = ConnectionPool(url, min_size=1, max_size=max_size, open=True)
+
+    @contextmanager
+    def transaction(self) -> Iterator[_PostgresTx]:
+        with self.pool.connection() as connection, connection.transaction():
+            with connection.cursor() as cursor:
+                yield _PostgresTx(cursor)
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self.pool.connection() as connection:
+            return connection.execute(_pg(sql), params).fetchall()  # type: ignore[arg-type]
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        with self.pool.connection() as connection:
+            return connection.execute(_pg(sql), params).fetchone()  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        self.pool.close()

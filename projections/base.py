@@ -1,0 +1,47 @@
+"""A projection: the events it handles, its tables, its queries."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Any
+
+from projections.store import Tx, ViewStore
+
+Positioned = tuple[int, Any]  # (log position, domain event)
+
+
+class Projection(ABC):
+    """A read model kept by the runner; `suffix` names a shadow copy for rebuilds."""
+
+    name: str
+    version: int = 1
+
+    def __init__(self, suffix: str = "") -> None:
+        self.suffix = suffix
+
+    def table(self, name: str) -> str:
+        return f"{name}{self.suffix}"
+
+    @abstractmethod
+    def table_names(self) -> Sequence[str]:
+        """The base names of this projection's tables."""
+
+    @abstractmethod
+    def create_tables(self, tx: Tx, dialect: str) -> None:
+        """Create the tables if missing (portable DDL)."""
+
+    @abstractmethod
+    def process(self, tx: Tx, events: Sequence[Positioned]) -> None:
+        """Apply a batch of events in the runner's transaction."""
+
+    def drop_tables(self, tx: Tx) -> None:
+        for name in self.table_names():
+            tx.execute(f"DROP TABLE IF EXISTS {self.table(name)}")
+
+    def dump(self, store: ViewStore) -> dict[str, list[tuple[Any, ...]]]:
+        """Every row of every table, sorted: what `verify` compares."""
+        return {
+            name: sorted(store.fetchall(f"SELECT * FROM {self.table(name)}"), key=repr)
+            for name in self.table_names()
+        }

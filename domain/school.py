@@ -66,11 +66,13 @@ def validated_requisites(requisites: Requisites) -> Requisites:
     values: dict[str, object] = {}
     for name, validator in _VALIDATORS.items():
         value = getattr(requisites, name)
-        values[name] = None if value in (None, "") else checked(validator, value, name)
+        values[name] = (
+            None if value in (None, "") else checked(validator, value, f"requisites.{name}")
+        )
     founder = (requisites.founder or "").strip()
     values["founder"] = founder or None
     values["phones"] = tuple(
-        checked(ids.validate_phone, phone, f"phones[{index}]")
+        checked(ids.validate_phone, phone, f"requisites.phones[{index}]")
         for index, phone in enumerate(requisites.phones)
     )
     return Requisites(**values)  # type: ignore[arg-type]

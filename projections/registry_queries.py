@@ -86,7 +86,7 @@ class RegistryQueries:
             for row in rows
         ], next_cursor
 
-    def groups(self, school_id: str, cursor: str | None, limit: int) -> Page:
+    def classes(self, school_id: str, cursor: str | None, limit: int) -> Page:
         rows, next_cursor = self._page("group", "r.school_id = ?", (school_id,), cursor, limit)
         return [_decode(row[0]) for row in rows], next_cursor
 

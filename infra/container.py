@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 from functools import cached_property
 
 from domain.application import Journal
@@ -66,6 +67,9 @@ class Container:
             if isinstance(self.signal, RedisSignal):
                 self.signal.listen()
             self._runner_thread = self.runner.start_thread()
+
+    def recorder_and_mapper(self) -> tuple[Any, Any]:
+        return self.journal.recorder, self.journal.mapper
 
     def log_position(self) -> int:
         return self.journal.recorder.max_notification_id() or 0

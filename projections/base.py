@@ -27,6 +27,10 @@ class Projection(ABC):
     def table_names(self) -> Sequence[str]:
         """The base names of this projection's tables."""
 
+    def index_names(self) -> Sequence[str]:
+        """Names of this copy's indexes (dropped when a shadow is swapped in)."""
+        return ()
+
     @abstractmethod
     def create_tables(self, tx: Tx, dialect: str) -> None:
         """Create the tables if missing (portable DDL)."""

@@ -45,6 +45,10 @@ class DocumentTable:
             f"CREATE INDEX IF NOT EXISTS {table}_by_ref ON {table} (kind, ref)",
         ]
 
+    @staticmethod
+    def index_names(table: str) -> list[str]:
+        return [f"{table}_by_school", f"{table}_by_ref"]
+
     def get(self, kind: str, pk: str) -> Row | None:
         key = (kind, pk)
         if key not in self.rows:

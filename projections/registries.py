@@ -32,6 +32,9 @@ class Registries(Projection):
     def table_names(self) -> Sequence[str]:
         return ("view_registry",)
 
+    def index_names(self) -> Sequence[str]:
+        return DocumentTable.index_names(self.table("view_registry"))
+
     def create_tables(self, tx: Tx, dialect: str) -> None:
         for statement in DocumentTable.ddl(self.table("view_registry")):
             tx.execute(statement)

@@ -17,7 +17,7 @@ from projections.store import Signal, Tx, ViewStore
 log = logging.getLogger(__name__)
 
 POSITIONS = "projection_positions"
-_RUNNER_LOCK = 0x7A68726E  # "zhrn"
+RUNNER_LOCK = 0x7A68726E  # "zhrn"
 
 
 def create_positions_table(tx: Tx) -> None:
@@ -93,7 +93,7 @@ class ProjectionRunner:
         with self.store.transaction() as tx:
             if self.store.dialect == "postgres":
                 # Several worker processes may run the same projections: one at a time.
-                tx.execute("SELECT pg_advisory_xact_lock(?)", (_RUNNER_LOCK,))
+                tx.execute("SELECT pg_advisory_xact_lock(?)", (RUNNER_LOCK,))
             stored = {
                 str(name): int(pos) for name, pos in tx.fetchall(f"SELECT name, position FROM {POSITIONS}")
             }

@@ -1,0 +1,6 @@
+"""stub"""
+import argparse
+
+def run(args: argparse.Namespace) -> None: ...
+
+def add_arguments(parser: argparse.ArgumentParser) -> None: ...

@@ -26,6 +26,19 @@ class Booking(msgspec.Struct, frozen=True):
     number: int
 
 
+class TimetableSlot(msgspec.Struct, frozen=True, kw_only=True):
+    """A weekly lesson: ISO weekday (1 Monday .. 7 Sunday) and number, for the class or one
+    of its subgroups (`group_id`); no `teacher_id`: the one assigned to the subject."""
+
+    weekday: int
+    number: int
+    subject_id: UUID
+    group_id: UUID | None = None
+    teacher_id: UUID | None = None
+    room: str | None = None
+    shift: int = 1
+
+
 class ClassSchedule(JournalAggregate):
     """One per class; a cancelled lesson gives its place up, a reinstated one takes it back."""
 

@@ -15,6 +15,8 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import permutations
 from uuid import UUID
 
+import msgspec
+
 from domain import identifiers as ids
 from domain.application import Journal
 from domain.journal import Command, Outcome
@@ -109,6 +111,7 @@ class _Planner:
         self.families: list[_Family] = []
         self.moves: list[tuple[int, int, int, str]] = []  # student, from, to, reason
         self.leaver: tuple[int, int] | None = None  # student, class
+        self.shared: list[int] = []  # teachers of the first school teaching in the second
         total_classes = max(2, round(students / 25))
         first = max(1, round(total_classes * 0.6))
         shares = (round(students * 0.6), students - round(students * 0.6))
@@ -126,10 +129,14 @@ class _Planner:
         sizes = [students // classes + (i < students % classes) for i in range(classes)]
         for _ in range(classes):
             i, j = self.rng.randrange(classes), self.rng.randrange(classes)
-            if sizes[i] > 20:
+            if i != j and sizes[i] > 20:
                 step = self.rng.randint(1, 2)
                 sizes[i], sizes[j] = sizes[i] - step, sizes[j] + step
         return sizes
+
+    def _born_ago(self, youngest: int, oldest: int) -> date:
+        cutoff = self.cutoff
+        return _between(self.rng, _years_before(cutoff, oldest), _years_before(cutoff, youngest))
 
     def _add(self, person: _Person) -> int:
         self.people.append(person)
@@ -165,8 +172,7 @@ class _Planner:
         teachers = []
         for _ in range(count):
             sex = Sex.FEMALE if self.rng.random() < 0.8 else Sex.MALE
-            born = _between(self.rng, _years_before(self.cutoff, 64), _years_before(self.cutoff, 23))
-            teachers.append(self._adult(sex, born, school))
+            teachers.append(self._adult(sex, self._born_ago(23, 64), school))
         self.staff[school] += [(key, StaffPosition.TEACHER) for key in teachers]
         for group, key in zip(classes, teachers, strict=False):
             group.homeroom = key
@@ -175,15 +181,15 @@ class _Planner:
             self.shared = teachers[-3:-1] if students >= 60 else teachers[-2:-1]
         else:
             self.staff[1] += [(key, StaffPosition.TEACHER) for key in self.shared]
-            born = _between(self.rng, _years_before(self.cutoff, 55), _years_before(self.cutoff, 30))
-            self.staff[1].append((self._adult(Sex.FEMALE, born, 1), StaffPosition.ADMINISTRATOR))
+            admin = self._adult(Sex.FEMALE, self._born_ago(30, 55), 1)
+            self.staff[1].append((admin, StaffPosition.ADMINISTRATOR))
 
     def _student(self, school: int, parallel: int) -> int:
         rng, year = self.rng, self.year
         older = rng.random() < 0.04
         born = _between(rng, date(year - 7 - parallel - older, 9, 2),
                         date(year - 6 - parallel - older, 8, 31))
-        family = self._sibling_family(parallel) if rng.random() < 0.12 else None
+        family = self._sibling_family(parallel, born) if rng.random() < 0.12 else None
         if family is None:
             family = _Family(rng.choice(names.LAST_NAMES), rng.choice(names.MALE_ADULT))
             self._parents(family, born, school)
@@ -205,11 +211,18 @@ class _Planner:
         family.parallels.append(parallel)
         return key
 
-    def _sibling_family(self, parallel: int) -> _Family | None:
+    def _sibling_family(self, parallel: int, born: date) -> _Family | None:
+        """A family already planned, if this child fits it (a year apart, parents' ages)."""
         if not self.families:
             return None
         family = self.rng.choice(self.families)
         far = all(abs(parallel - p) >= 2 for p in family.parallels)
+        for key, kind in family.reps:
+            parent_born = self.people[key].birth_date
+            assert parent_born is not None  # gaps are made after planning
+            lo, hi = (38, 65) if kind is Kind.GUARDIAN else (20, 45)
+            if not lo <= (born - parent_born).days / 365.25 <= hi:
+                return None
         return family if far and len(family.children) < 3 else None
 
     def _parents(self, family: _Family, child_born: date, school: int) -> None:
@@ -221,7 +234,8 @@ class _Planner:
             surname = rng.choice(names.LAST_NAMES) if own else family.surname
             if roll >= 0.65 and own:
                 family.surname = surname  # no father in the family: the mother's name
-            family.reps.append((self._adult(Sex.FEMALE, born(20, 40), school, surname), Kind.MOTHER))
+            mother = self._adult(Sex.FEMALE, born(20, 40), school, surname)
+            family.reps.append((mother, Kind.MOTHER))
         if roll < 0.65 or 0.9 <= roll < 0.95:
             male = self._adult(Sex.MALE, born(22, 45), school, family.surname)
             family.reps.append((male, Kind.FATHER))
@@ -234,7 +248,13 @@ class _Planner:
                  and len(self.classes[a].students) >= 3]
         pairs.sort(key=lambda ab: self.classes[ab[0]].school != self.classes[ab[1]].school)
         moved: set[int] = set()
-        for source, target in pairs[:2]:
+        seen: set[frozenset[int]] = set()
+        distinct: list[tuple[int, int]] = []
+        reverse: list[tuple[int, int]] = []
+        for pair in pairs:
+            (reverse if frozenset(pair) in seen else distinct).append(pair)
+            seen.add(frozenset(pair))
+        for source, target in (distinct + reverse)[:2]:
             student = self.rng.choice([s for s in self.classes[source].students if s not in moved])
             moved.add(student)
             same = self.classes[source].school == self.classes[target].school
@@ -276,23 +296,27 @@ class _Planner:
             okopf="75401", founder="Администрация Приморского муниципального округа",
             okato=ids.make_okato(rng),
         )
-        full = Requisites(**{**{f: getattr(complete, f) for f in complete.__struct_fields__},
-                             "phones": phones})
+        full = msgspec.structs.replace(complete, phones=phones)
         return [
             ("МБОУ «Средняя общеобразовательная школа № 7»", "Europe/Moscow", 1, complete, full),
             ("МАОУ «Гимназия № 2»", "Asia/Vladivostok", 2, gaps, None),
         ]
 
 
+def _command(at: datetime) -> Command:
+    """The demo's administrator acting at `at`, or now if that is still to come."""
+    return Command(actor=ADMIN, at=min(at, datetime.now(UTC)))
+
+
 class _Clock:
-    """Command times from `start`, `step` apart, never later than now."""
+    """Commands spread over `window` from `start`, one per call."""
 
     def __init__(self, start: datetime, window: timedelta, commands: int) -> None:
         self.at, self.step = start, window / max(1, commands)
 
     def __call__(self) -> Command:
         at, self.at = self.at, self.at + self.step
-        return Command(actor=ADMIN, at=min(at, datetime.now(UTC)))
+        return _command(at)
 
 
 def _id(outcome: Outcome) -> UUID:
@@ -349,15 +373,14 @@ def load_demo(
         done(len(group.students) + 1)
     for week, (key, source, target, reason) in enumerate(plan.moves):
         on = date(year, 10, 12 + 7 * week)
-        command = _Clock(datetime.combine(on, datetime.min.time(), UTC), timedelta(hours=7), 0)()
-        journal.transfer_student(
-            command, people[key], class_ids[source], class_ids[target], on, reason)
+        journal.transfer_student(_command(datetime(year, 10, on.day, 7, tzinfo=UTC)),
+                                 people[key], class_ids[source], class_ids[target], on, reason)
     left = []
     if plan.leaver is not None:
         key, group_index = plan.leaver
         on = date(year, 10, 26)
-        command = _Clock(datetime.combine(on, datetime.min.time(), UTC), timedelta(hours=7), 0)()
-        journal.release_student(command, class_ids[group_index], people[key], on,
+        journal.release_student(_command(datetime(year, 10, 26, 7, tzinfo=UTC)),
+                                class_ids[group_index], people[key], on,
                                 "Выбытие в связи с переездом в другой регион")
         left.append(people[key])
     done(len(plan.moves) + len(left))

@@ -106,3 +106,17 @@ def female_last_name(male: str) -> str:
     if male.endswith("ой"):
         return male[:-2] + "ая"
     return male
+
+
+# The two demo schools: name, time zone, shifts, founder, passport office of the region.
+SCHOOLS: tuple[tuple[str, str, int, str, str], ...] = (
+    ("МБОУ «Средняя общеобразовательная школа № 7»", "Europe/Moscow", 1,
+     "Управление образования администрации городского округа Звенигорск",
+     "ГУ МВД России по Московской области"),
+    ("МАОУ «Гимназия № 2»", "Asia/Vladivostok", 2,
+     "Администрация Приморского муниципального округа", "УМВД России по Приморскому краю"),
+)
+CLASS_LETTERS = "АБВГДЕЖИКЛМН"
+TRANSFER_SAME_SCHOOL = "Перевод по заявлению родителей (законных представителей)"
+TRANSFER_OTHER_SCHOOL = "Перевод в другую школу в связи со сменой места жительства"
+LEAVING = "Выбытие в связи с переездом в другой регион"

@@ -37,10 +37,11 @@ def person(**changes: Any) -> dict[str, Any]:
 
 
 def adult(**changes: Any) -> dict[str, Any]:
-    return person(
-        name={"last": "Петров", "first": "Сергей", "middle": "Иванович"}, sex="male",
-        birth_date="1985-05-17",
-        documents={"passport": {"series": "4509", "number": "123456",
-                                "issued_on": "2005-06-01"}},
-        **changes,
-    )
+    defaults: dict[str, Any] = {
+        "name": {"last": "Петров", "first": "Сергей", "middle": "Иванович"},
+        "sex": "male",
+        "birth_date": "1985-05-17",
+        "documents": {"passport": {"series": "4509", "number": "123456",
+                                   "issued_on": "2005-06-01"}},
+    }
+    return person(**(defaults | changes))

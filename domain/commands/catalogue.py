@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate
 
 from domain.commands.roster import RosterCommands
+from domain.commands.support import answer
 from domain.errors import NotFound, RuleViolated
 from domain.journal import Command, Decision, Outcome
 from domain.school import StaffPosition
@@ -55,7 +56,7 @@ class CatalogueCommands(RosterCommands):
         def decide() -> Decision:
             catalogue = self.get_subjects(school_id)
             subject = catalogue.add(uuid4(), name, short_name)
-            return Decision({**_answer(catalogue), "subject_id": str(subject.id)}, [catalogue])
+            return Decision(answer(catalogue, subject_id=str(subject.id)), [catalogue])
 
         return self.execute(command, "add_subject", decide)
 
@@ -66,7 +67,7 @@ class CatalogueCommands(RosterCommands):
         def decide() -> Decision:
             catalogue = self.get_subjects(school_id, expected_version)
             catalogue.rename(subject_id, name, short_name)
-            return Decision(_answer(catalogue), [catalogue])
+            return Decision(answer(catalogue), [catalogue])
 
         return self.execute(command, "rename_subject", decide)
 
@@ -76,7 +77,7 @@ class CatalogueCommands(RosterCommands):
         def decide() -> Decision:
             catalogue = self.get_subjects(school_id)
             catalogue.retire(subject_id, reason)
-            return Decision(_answer(catalogue), [catalogue])
+            return Decision(answer(catalogue), [catalogue])
 
         return self.execute(command, "retire_subject", decide)
 
@@ -98,7 +99,7 @@ class CatalogueCommands(RosterCommands):
         def decide() -> Decision:
             catalogue = self.get_work_types(school_id)
             work_type = catalogue.add(uuid4(), name, weight, scale)
-            return Decision({**_answer(catalogue), "work_type_id": str(work_type.id)},
+            return Decision(answer(catalogue, work_type_id=str(work_type.id)),
                             [catalogue])
 
         return self.execute(command, "add_work_type", decide)
@@ -110,7 +111,7 @@ class CatalogueCommands(RosterCommands):
         def decide() -> Decision:
             catalogue = self.get_work_types(school_id, expected_version)
             catalogue.change(work_type_id, name, weight)
-            return Decision(_answer(catalogue), [catalogue])
+            return Decision(answer(catalogue), [catalogue])
 
         return self.execute(command, "change_work_type", decide)
 
@@ -120,7 +121,7 @@ class CatalogueCommands(RosterCommands):
         def decide() -> Decision:
             catalogue = self.get_work_types(school_id)
             catalogue.retire(work_type_id, reason)
-            return Decision(_answer(catalogue), [catalogue])
+            return Decision(answer(catalogue), [catalogue])
 
         return self.execute(command, "retire_work_type", decide)
 
@@ -130,7 +131,7 @@ class CatalogueCommands(RosterCommands):
         def decide() -> Decision:
             catalogue = self.get_work_types(school_id)
             catalogue.allow_plus_minus(allowed)
-            return Decision(_answer(catalogue), [catalogue])
+            return Decision(answer(catalogue), [catalogue])
 
         return self.execute(command, "allow_plus_minus_marks", decide)
 
@@ -159,7 +160,7 @@ class CatalogueCommands(RosterCommands):
             assignment = self.get_teaching_assignment(group_id, subject_id)
             self.check_teacher(assignment.school_id, teacher_id)
             assignment.assign(teacher_id, on)
-            return Decision(_answer(assignment), [assignment])
+            return Decision(answer(assignment), [assignment])
 
         return self.execute(command, "assign_teacher", decide)
 
@@ -170,10 +171,7 @@ class CatalogueCommands(RosterCommands):
         def decide() -> Decision:
             assignment = self.get_teaching_assignment(group_id, subject_id)
             assignment.relieve(teacher_id, on, reason)
-            return Decision(_answer(assignment), [assignment])
+            return Decision(answer(assignment), [assignment])
 
         return self.execute(command, "relieve_teacher", decide)
 
-
-def _answer(aggregate: Aggregate) -> dict[str, object]:
-    return {"id": str(aggregate.id), "version": aggregate.version}

@@ -1,0 +1,306 @@
+"""Commands on lessons: scheduling one, generating a timetable, and every lesson change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, time, timedelta
+from uuid import UUID
+
+from domain.calendar import AcademicYear, AcademicYearNotFound
+from domain.commands.calendar import CalendarCommands
+from domain.commands.catalogue import CatalogueCommands
+from domain.commands.support import answer, fields_under, person_id
+from domain.edugroup import EduGroup, GroupKind
+from domain.errors import InvalidValue, RuleViolated
+from domain.journal import Command, Decision, Outcome
+from domain.lesson import Lesson, LessonNotFound
+from domain.schedule import ClassSchedule, TimetableSlot
+from domain.school import School, StaffPosition
+from domain.teaching import TeachingAssignment
+
+ADMINISTRATIVE = (StaffPosition.ADMINISTRATOR, StaffPosition.DIRECTOR, StaffPosition.DEPUTY_DIRECTOR)
+
+
+class LessonCommands(CatalogueCommands, CalendarCommands):
+    def get_lesson(self, lesson_id: UUID, expected_version: int | None = None) -> Lesson:
+        return self.load(Lesson, lesson_id, LessonNotFound, "lesson", expected_version)
+
+    def get_schedule(self, school_id: UUID, class_id: UUID) -> ClassSchedule:
+        return self.load_or_open(
+            ClassSchedule, ClassSchedule.create_id(class_id), "class schedule",
+            lambda: ClassSchedule(school_id=school_id, class_id=class_id),
+        )
+
+    def roster_of(self, lesson: Lesson) -> set[UUID]:
+        """The lesson's class or subgroup on the lesson's day."""
+        return self.get_group(lesson.group_id).roster_on(lesson.day)
+
+    def check_administrator(self, command: Command, school: School) -> None:
+        actor = person_id(command.actor)
+        if actor is None or not any(school.employs(actor, p) for p in ADMINISTRATIVE):
+            raise RuleViolated("only a school administrator may do this",
+                               {"actor": "not an administrator of the school"})
+
+    def check_journal_keeper(self, command: Command, lesson: Lesson) -> School:
+        """The lesson's teacher, its substitute, or a school administrator; returns the school."""
+        school = self.get_school(lesson.school_id)
+        actor = person_id(command.actor)
+        if actor is None or not lesson.teaches(actor):
+            self.check_administrator(command, school)
+        return school
+
+    def lesson_times(
+        self, school_id: UUID, academic_year: int, shift: int, number: int,
+        start: time | None, end: time | None,
+    ) -> tuple[time, time]:
+        """The times given, or the bell schedule's for that lesson number and shift."""
+        if start is not None and end is not None:
+            return start, end
+        if start is not None or end is not None:
+            raise InvalidValue("start" if start is None else "end",
+                               "give both start and end, or neither for the bell schedule")
+        try:
+            bell = self.get_academic_year(school_id, academic_year).bell(shift, number)
+        except AcademicYearNotFound:
+            bell = None
+        if bell is None:
+            raise InvalidValue("start", f"no bell for lesson {number} in shift {shift}: give the time")
+        return bell.start, bell.end
+
+    def create_lesson(
+        self, command: Command, group_id: UUID, subject_id: UUID, teacher_id: UUID, day: date,
+        number: int, start: time | None = None, end: time | None = None,
+        room: str | None = None, topic: str | None = None, shift: int = 1,
+    ) -> Outcome:
+        """One lesson of a class or subgroup; no time given: the bell schedule's."""
+
+        def decide() -> Decision:
+            group = self.get_group(group_id)
+            self.get_subjects(group.school_id).get(subject_id)
+            self.check_teacher(group.school_id, teacher_id)
+            times = self.lesson_times(group.school_id, group.academic_year, shift, number,
+                                      start, end)
+            lesson = Lesson.schedule(
+                group.school_id, group.academic_year, _class_of(group), group.id, subject_id,
+                teacher_id, day, number, *times, room=room, topic=topic,
+            )
+            schedule = self.get_schedule(group.school_id, lesson.class_id)
+            schedule.book(lesson.id, group.id, day, number)
+            return Decision(answer(lesson), [lesson, schedule])
+
+        return self.execute(command, "create_lesson", decide)
+
+    def generate_lessons(
+        self, command: Command, class_id: UUID, start: date, end: date,
+        slots: Sequence[TimetableSlot],
+    ) -> Outcome:
+        """Lessons of a class and its subgroups from a weekly timetable, holidays and days
+        outside the study periods skipped; all saved at once."""
+
+        def decide() -> Decision:
+            klass = self.get_group(class_id)
+            if klass.kind is not GroupKind.CLASS:
+                raise RuleViolated("a timetable is for a class", {"class_id": "a subgroup"})
+            year = self.get_academic_year(klass.school_id, klass.academic_year)
+            _check_range(year, start, end)
+            plan = [self._slot_plan(klass, year, slot, f"slots[{i}]") for i, slot in
+                    enumerate(slots)]
+            schedule = self.get_schedule(klass.school_id, klass.id)
+            lessons = []
+            for day in (start + timedelta(days=n) for n in range((end - start).days + 1)):
+                if not year.is_study_day(day):
+                    continue
+                for index, (slot, group, teacher_on) in enumerate(plan):
+                    if slot.weekday != day.isoweekday():
+                        continue
+                    with fields_under(f"slots[{index}]"):
+                        bell = year.bell(slot.shift, slot.number)
+                        assert bell is not None
+                        lesson = Lesson.schedule(
+                            klass.school_id, klass.academic_year, klass.id, group.id,
+                            slot.subject_id, teacher_on(day), day, slot.number, bell.start,
+                            bell.end, room=slot.room,
+                        )
+                        schedule.book(lesson.id, group.id, day, slot.number)
+                    lessons.append(lesson)
+            ids = [str(lesson.id) for lesson in lessons]
+            return Decision({"lesson_ids": ids, "count": len(ids)}, [*lessons, schedule])
+
+        return self.execute(command, "generate_lessons", decide)
+
+    def _slot_plan(
+        self, klass: EduGroup, year: AcademicYear, slot: TimetableSlot, where: str
+    ) -> tuple[TimetableSlot, EduGroup, Callable[[date], UUID]]:
+        """A slot checked once: its group, and who teaches it on a given day."""
+        with fields_under(where):
+            if not 1 <= slot.weekday <= 7:
+                raise InvalidValue("weekday", "an ISO weekday: 1 (Monday) to 7 (Sunday)")
+            group = klass if slot.group_id in (None, klass.id) else self.get_group(slot.group_id)
+            if group.id != klass.id and group.parent_id != klass.id:
+                raise RuleViolated("a slot is for the class or one of its subgroups",
+                                   {"group_id": "not a subgroup of the class"})
+            self.get_subjects(klass.school_id).get(slot.subject_id)
+            if year.bell(slot.shift, slot.number) is None:
+                raise InvalidValue("number", f"no bell for lesson {slot.number} in shift "
+                                             f"{slot.shift}")
+            if slot.teacher_id is not None:
+                self.check_teacher(klass.school_id, slot.teacher_id)
+                teacher_id = slot.teacher_id
+                return slot, group, lambda day: teacher_id
+            assignment = self.get_teaching_assignment(group.id, slot.subject_id)
+            return slot, group, lambda day: _assigned_teacher(assignment, day, where)
+
+    def _change(
+        self, command: Command, name: str, lesson_id: UUID, expected_version: int | None,
+        change: Callable[[Lesson, ClassSchedule], None],
+    ) -> Outcome:
+        """A change to one lesson, saved with its class's schedule."""
+
+        def decide() -> Decision:
+            lesson = self.get_lesson(lesson_id, expected_version)
+            schedule = self.get_schedule(lesson.school_id, lesson.class_id)
+            change(lesson, schedule)
+            return Decision(answer(lesson), [lesson, schedule])
+
+        return self.execute(command, name, decide)
+
+    def substitute_teacher(
+        self, command: Command, lesson_id: UUID, substitute_id: UUID | None, reason: str,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """Another teacher takes the lesson; None: back to the lesson's own teacher."""
+
+        def change(lesson: Lesson, schedule: ClassSchedule) -> None:
+            if substitute_id is not None:
+                self.check_teacher(lesson.school_id, substitute_id, "substitute_id")
+            lesson.substitute(substitute_id, reason)
+
+        return self._change(command, "substitute_teacher", lesson_id, expected_version, change)
+
+    def cancel_lesson(
+        self, command: Command, lesson_id: UUID, reason: str, expected_version: int | None = None
+    ) -> Outcome:
+        def change(lesson: Lesson, schedule: ClassSchedule) -> None:
+            lesson.cancel(reason)
+            schedule.release(lesson.id)
+
+        return self._change(command, "cancel_lesson", lesson_id, expected_version, change)
+
+    def cancel_lessons(
+        self, command: Command, group_id: UUID, start: date, end: date, reason: str
+    ) -> Outcome:
+        """Cancel the lessons of a class and its subgroups (or of one subgroup) from `start`
+        to `end`, all in one save."""
+
+        def decide() -> Decision:
+            group = self.get_group(group_id)
+            if end < start:
+                raise InvalidValue("end", "the range ends on or after its start")
+            schedule = self.get_schedule(group.school_id, _class_of(group))
+            lessons = []
+            for lesson_id in schedule.lessons_between(start, end):
+                lesson = self.get_lesson(lesson_id)
+                if group.kind is GroupKind.CLASS or lesson.group_id == group.id:
+                    with fields_under(f"lessons[{lesson_id}]"):
+                        lesson.cancel(reason)
+                    schedule.release(lesson.id)
+                    lessons.append(lesson)
+            ids = [str(lesson.id) for lesson in lessons]
+            return Decision({"lesson_ids": ids, "count": len(ids)}, [*lessons, schedule])
+
+        return self.execute(command, "cancel_lessons", decide)
+
+    def reinstate_lesson(
+        self, command: Command, lesson_id: UUID, reason: str, expected_version: int | None = None
+    ) -> Outcome:
+        """Undo a cancellation, if the lesson's place in the timetable is still free."""
+
+        def change(lesson: Lesson, schedule: ClassSchedule) -> None:
+            lesson.reinstate(reason)
+            schedule.book(lesson.id, lesson.group_id, lesson.day, lesson.number)
+
+        return self._change(command, "reinstate_lesson", lesson_id, expected_version, change)
+
+    def change_room(
+        self, command: Command, lesson_id: UUID, room: str | None, reason: str,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        return self._change(command, "change_room", lesson_id, expected_version,
+                            lambda lesson, schedule: lesson.change_room(room, reason))
+
+    def change_lesson_time(
+        self, command: Command, lesson_id: UUID, number: int, reason: str,
+        start: time | None = None, end: time | None = None, shift: int = 1,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """Another lesson number and/or time; no time given: the bell schedule's."""
+
+        def change(lesson: Lesson, schedule: ClassSchedule) -> None:
+            times = self.lesson_times(lesson.school_id, lesson.academic_year, shift, number,
+                                      start, end)
+            lesson.change_time(number, *times, reason)
+            schedule.rebook(lesson.id, lesson.day, lesson.number)
+
+        return self._change(command, "change_lesson_time", lesson_id, expected_version, change)
+
+    def change_lesson_subject(
+        self, command: Command, lesson_id: UUID, subject_id: UUID, reason: str,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        def change(lesson: Lesson, schedule: ClassSchedule) -> None:
+            self.get_subjects(lesson.school_id).get(subject_id)
+            lesson.change_subject(subject_id, reason)
+
+        return self._change(command, "change_lesson_subject", lesson_id, expected_version, change)
+
+    def move_lesson(
+        self, command: Command, lesson_id: UUID, day: date, reason: str,
+        number: int | None = None, start: time | None = None, end: time | None = None,
+        shift: int = 1, expected_version: int | None = None,
+    ) -> Outcome:
+        """To another day, optionally another number and time (a second change event)."""
+
+        def change(lesson: Lesson, schedule: ClassSchedule) -> None:
+            lesson.move(day, reason)
+            if number is not None or start is not None or end is not None:
+                new_number = lesson.number if number is None else number
+                times = self.lesson_times(lesson.school_id, lesson.academic_year, shift,
+                                          new_number, start, end)
+                lesson.change_time(new_number, *times, reason)
+            schedule.rebook(lesson.id, lesson.day, lesson.number)
+
+        return self._change(command, "move_lesson", lesson_id, expected_version, change)
+
+    def set_lesson_topic(
+        self, command: Command, lesson_id: UUID, topic: str | None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        def change(lesson: Lesson, schedule: ClassSchedule) -> None:
+            self.check_journal_keeper(command, lesson)
+            lesson.set_topic(topic)
+
+        return self._change(command, "set_lesson_topic", lesson_id, expected_version, change)
+
+
+def _class_of(group: EduGroup) -> UUID:
+    return group.parent_id or group.id
+
+
+def _check_range(year: AcademicYear, start: date, end: date) -> None:
+    if end < start:
+        raise InvalidValue("end", "the range ends on or after its start")
+    first, last = year.bounds
+    if start < first or end > last:
+        raise InvalidValue("start", f"the range is outside the academic year "
+                                    f"{first:%d.%m.%Y}-{last:%d.%m.%Y}")
+
+
+def _assigned_teacher(assignment: TeachingAssignment, day: date, where: str) -> UUID:
+    teachers = assignment.teachers_on(day)
+    if len(teachers) != 1:
+        raise RuleViolated(
+            f"{'no teacher is' if not teachers else 'several teachers are'} assigned to the "
+            f"subject in the group on {day:%d.%m.%Y}: name the slot's teacher",
+            {f"{where}.teacher_id": "no single assigned teacher"},
+        )
+    return next(iter(teachers))

@@ -25,7 +25,7 @@ def allows(principal: Principal, action: Action, school_id: str | None = None) -
         return True
     if role is Role.SCHOOL_ADMIN:
         in_school = school_id is not None and school_id == principal.school_id
-        return action in (Action.MANAGE_SCHOOL, Action.READ_REGISTRY) and in_school or (
+        return (action in (Action.MANAGE_SCHOOL, Action.READ_REGISTRY) and in_school) or (
             action is Action.MANAGE_PEOPLE
         )
     if role is Role.AUDITOR:

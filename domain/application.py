@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from domain.commands.roster import RosterCommands
+from domain.commands.gradebook import GradebookCommands
+from domain.commands.homework import HomeworkCommands
+from domain.commands.marks import MarkCommands
 
 
-class Journal(RosterCommands):
+class Journal(MarkCommands, HomeworkCommands, GradebookCommands):
     """Every aggregate in one application, so there is one gap-free ordered log."""

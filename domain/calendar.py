@@ -29,7 +29,7 @@ class AttestationKind(StrEnum):
     HALF_YEARS = "half_years"
 
     @property
-    def count(self) -> int:
+    def periods(self) -> int:
         return {"quarters": 4, "trimesters": 3, "half_years": 2}[self.value]
 
 
@@ -77,9 +77,8 @@ def validated_periods(periods: Sequence[Period], year: int, field: str) -> tuple
         if period.end < period.start:
             raise InvalidValue(f"{where}.end", "a period ends on or after its start")
         if period.start < first or period.end > last:
-            raise InvalidValue(
-                where, f"{period.name} is outside the academic year {first:%d.%m.%Y}-{last:%d.%m.%Y}"
-            )
+            raise InvalidValue(where, f"{period.name} is outside the academic year "
+                                      f"{first:%d.%m.%Y}-{last:%d.%m.%Y}")
         if index and cleaned[index - 1].end >= period.start:
             raise InvalidValue(where, f"{period.name} overlaps {cleaned[index - 1].name}")
     return tuple(cleaned)
@@ -134,8 +133,8 @@ class AcademicYear(JournalAggregate):
 
     def set_attestation_periods(self, kind: AttestationKind, periods: Sequence[Period]) -> None:
         periods = validated_periods(periods, self.year, "periods")
-        if len(periods) != kind.count:
-            raise InvalidValue("periods", f"{kind.value} are {kind.count} periods")
+        if len(periods) != kind.periods:
+            raise InvalidValue("periods", f"{kind.value} are {kind.periods} periods")
         if (kind, periods) != (self.attestation_kind, self.attestation_periods):
             self._attestation_periods_set(kind=kind, periods=periods)
 

@@ -77,7 +77,9 @@ def homework_window(lesson_date: date, tz: ZoneInfo | str) -> tuple[datetime, da
     return earliest, latest
 
 
-def homework_timeliness(lesson_date: date, published_at: datetime, tz: ZoneInfo | str) -> Timeliness:
+def homework_timeliness(
+    lesson_date: date, published_at: datetime, tz: ZoneInfo | str
+) -> Timeliness:
     earliest, latest = homework_window(lesson_date, tz)
     published_at = as_aware(published_at)
     if published_at < earliest:

@@ -53,7 +53,7 @@ class Decision:
     aggregates: Sequence[Aggregate] = field(default_factory=list)
 
 
-class JournalBase(Application):
+class JournalBase(Application[UUID]):
     """Idempotent, optimistic command execution shared by the journal's services."""
 
     name = "journal"
@@ -79,7 +79,7 @@ class JournalBase(Application):
             aggregates = list(decision.aggregates)
             if command_id is not None:
                 aggregates.append(
-                    CommandRecord(
+                    CommandRecord(  # type: ignore[call-arg]
                         id=command_id, name=name, fingerprint=command.fingerprint,
                         answer=decision.answer,
                     )
@@ -98,7 +98,7 @@ class JournalBase(Application):
 
     def _replay(self, command_id: UUID, name: str, fingerprint: str) -> Outcome | None:
         try:
-            record = self.repository.get(command_id)
+            record: Aggregate = self.repository.get(command_id)
         except AggregateNotFoundError:
             return None
         assert isinstance(record, CommandRecord)
@@ -123,7 +123,7 @@ class JournalBase(Application):
     ) -> A:
         """Get an aggregate of a kind, refusing a missing one or a stale If-Match."""
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate: Aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise error(f"no {what} with id {aggregate_id}") from None
         if not isinstance(aggregate, cls):

@@ -302,7 +302,9 @@ class Lesson(JournalAggregate):
                                             reason=_reason(reason))
 
     @event("AttendanceOverrideWithdrawn")
-    def _attendance_override_withdrawn(self, student_id: UUID, old: Attendance, reason: str) -> None:
+    def _attendance_override_withdrawn(
+        self, student_id: UUID, old: Attendance, reason: str
+    ) -> None:
         entry = self.attendance[student_id]
         self.attendance[student_id] = AttendanceEntry(teacher=entry.teacher)
 

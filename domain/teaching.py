@@ -26,7 +26,9 @@ class TeachingAssignment(JournalAggregate):
         return teaching_assignment_id(group_id, subject_id)
 
     @event("Opened")
-    def __init__(self, school_id: UUID, group_id: UUID, subject_id: UUID, academic_year: int) -> None:
+    def __init__(
+        self, school_id: UUID, group_id: UUID, subject_id: UUID, academic_year: int
+    ) -> None:
         self.school_id = school_id
         self.group_id = group_id
         self.subject_id = subject_id

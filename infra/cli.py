@@ -1,4 +1,4 @@
-"""The `zhurnal` command line: serve, worker, demo, token, projections. Exits non-zero on failure."""
+"""The `zhurnal` command line: serve, worker, demo, token, projections; non-zero on failure."""
 
 from __future__ import annotations
 
@@ -50,7 +50,9 @@ def serve(demo: bool, workers: int) -> None:
         # Nobody else runs the projections on the embedded default.
         _start_workers(container)
     if workers > 1 and embedded:
-        raise click.ClickException("several API processes need PostgreSQL (the embedded log is one file)")
+        raise click.ClickException(
+            "several API processes need PostgreSQL (the embedded log is one file)"
+        )
     base = f"http://{settings.host}:{settings.port}"
     click.echo(f"zhurnal on {base}  (API docs: {base}/docs)")
     if demo:
@@ -85,8 +87,6 @@ def _start_workers(container: Container, threads: int = 2) -> Any:
     from workers.broker import configure_broker, start_worker
 
     broker = configure_broker(container.settings.redis_url)
-    import workers.actors  # noqa: F401  (declares the actors on the broker just set)
-
     runtime.install(container)
     container.start_runner()
     return start_worker(broker, threads)

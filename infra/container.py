@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
 from functools import cached_property
+from typing import Any
 
 from domain.application import Journal
 from infra.settings import Settings, load_settings

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import random
+
+from domain.person import FullName
+
 # Male last names; the female form is derived by `female_last_name`.
 LAST_NAMES: tuple[str, ...] = (
     "Иванов", "Смирнов", "Кузнецов", "Попов", "Соколов", "Лебедев", "Козлов", "Новиков",
@@ -120,3 +124,35 @@ CLASS_LETTERS = "АБВГДЕЖИКЛМН"
 TRANSFER_SAME_SCHOOL = "Перевод по заявлению родителей (законных представителей)"
 TRANSFER_OTHER_SCHOOL = "Перевод в другую школу в связи со сменой места жительства"
 LEAVING = "Выбытие в связи с переездом в другой регион"
+
+
+def adult_name(rng: random.Random, male: bool, last: str | None = None) -> FullName:
+    """A first name, a patronymic from a random father and `last` (a male form) in gender."""
+    last, father = last or rng.choice(LAST_NAMES), rng.choice(MALE_ADULT)
+    if male:
+        return FullName(last=last, first=rng.choice(MALE_ADULT)[0], middle=father[1])
+    return FullName(last=female_last_name(last), first=rng.choice(FEMALE_ADULT), middle=father[2])
+
+
+def child_name(
+    rng: random.Random, male: bool, last: str, father: tuple[str, str, str]
+) -> FullName:
+    """A child's name: the family's last name in gender, the father's patronymic."""
+    return FullName(
+        last=last if male else female_last_name(last),
+        first=rng.choice(MALE_CHILD if male else FEMALE_CHILD),
+        middle=father[1 if male else 2],
+    )
+
+
+def class_names(count: int) -> list[tuple[str, int]]:
+    """`count` classes over parallels 1-11 as (name, parallel): full rounds of letters, the
+    rest spread out; below 11, a middle parallel gets a second letter (transfers within)."""
+    rounds, rest = divmod(count, 11)
+    slots = [(p, r) for r in range(rounds) for p in range(1, 12)]
+    spread = rest - 1 if rounds == 0 and rest >= 3 else rest
+    parallels = [1 + j * 11 // spread for j in range(spread)] if spread else []
+    slots += [(p, rounds) for p in parallels]
+    if spread < rest:
+        slots.append((parallels[len(parallels) // 2], 1))
+    return [(f"{p}{CLASS_LETTERS[r]}", p) for p, r in sorted(slots)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import typing
-from functools import lru_cache
+from functools import cache
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -26,7 +26,7 @@ class NullTranscoder(Transcoder):
         raise NotImplementedError
 
 
-@lru_cache(maxsize=None)
+@cache
 def _state_decoder(cls: type) -> tuple[msgspec.json.Decoder[Any], tuple[str, ...]]:
     """A decoder for the stored state of one event class, from its type hints."""
     hints = typing.get_type_hints(cls)

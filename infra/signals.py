@@ -51,17 +51,23 @@ class RedisSignal(LocalSignal):
     def _listen(self) -> None:
         while not self._stopped.is_set():
             try:
-                pubsub = self.client.pubsub(ignore_subscribe_messages=True)
+                pubsub = self.client.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
                 pubsub.subscribe(CHANNEL)
-                for message in pubsub.listen():
-                    if self._stopped.is_set():
-                        return
-                    if message.get("type") == "message":
+                while not self._stopped.is_set():
+                    # A timeout, so a closing signal is noticed within a second.
+                    message = pubsub.get_message(timeout=1.0)
+                    if message is not None and message.get("type") == "message":
                         super().notify(0)
-            except redis.RedisError:
+                pubsub.close()
+                return
+            except (redis.RedisError, OSError, ValueError):
+                if self._stopped.is_set():
+                    return  # closed under us on shutdown
                 log.warning("signal subscription lost; retrying in 1 s")
                 self._stopped.wait(1.0)
 
     def close(self) -> None:
         self._stopped.set()
+        if self._listener is not None:
+            self._listener.join(timeout=3)
         self.client.close()

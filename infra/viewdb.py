@@ -115,9 +115,12 @@ class PostgresViewStore:
 
     @contextmanager
     def transaction(self) -> Iterator[_PostgresTx]:
-        with self.pool.connection() as connection, connection.transaction():
-            with connection.cursor() as cursor:
-                yield _PostgresTx(cursor)
+        with (
+            self.pool.connection() as connection,
+            connection.transaction(),
+            connection.cursor() as cursor,
+        ):
+            yield _PostgresTx(cursor)
 
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self.pool.connection() as connection:

@@ -9,7 +9,13 @@ from typing import Any
 from eventsourcing.persistence import ApplicationRecorder, Mapper
 
 from projections.base import Projection
-from projections.runner import POSITIONS, RUNNER_LOCK, ProjectionRunner, read_position, write_position
+from projections.runner import (
+    POSITIONS,
+    RUNNER_LOCK,
+    ProjectionRunner,
+    read_position,
+    write_position,
+)
 from projections.store import ViewStore
 
 SHADOW = "_shadow"

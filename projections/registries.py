@@ -122,7 +122,8 @@ class Registries(Projection):
             positions = set(row.doc["positions"]) - {str(event.position)}
             if positions:
                 doc = dict(row.doc, positions=sorted(positions))
-                docs.put("staff", pk, Row(doc=doc, school_id=school_id, ref=person_id, sort=row.sort))
+                docs.put("staff", pk,
+                         Row(doc=doc, school_id=school_id, ref=person_id, sort=row.sort))
             else:
                 docs.delete("staff", pk)
         self._school_version(docs, event)

@@ -62,9 +62,11 @@ class RegistryQueries:
     def students(
         self, school_id: str, cursor: str | None, limit: int, class_id: str | None = None
     ) -> Page:
-        where, params = "r.school_id = ?", (school_id,)
-        if class_id:
-            where, params = where + " AND r.doc LIKE ?", (school_id, f'%"class_id":"{class_id}"%')
+        where = "r.school_id = ?"
+        params: tuple[Any, ...] = (school_id,)
+        if class_id:  # the class id is inside the JSON document
+            where += " AND r.doc LIKE ?"
+            params += (f'%"class_id":"{class_id}"%',)
         rows, next_cursor = self._page(
             "student", where, params, cursor, limit, columns="r.doc, p.doc",
             joins=f"JOIN {self.table} p ON p.kind = 'person' AND p.pk = r.ref",

@@ -33,7 +33,8 @@ def read_position(store: ViewStore, name: str) -> int:
 
 
 def read_positions(store: ViewStore) -> dict[str, int]:
-    return {str(name): int(pos) for name, pos in store.fetchall(f"SELECT name, position FROM {POSITIONS}")}
+    rows = store.fetchall(f"SELECT name, position FROM {POSITIONS}")
+    return {str(name): int(position) for name, position in rows}
 
 
 def write_position(tx: Tx, name: str, position: int, version: int) -> None:
@@ -94,9 +95,8 @@ class ProjectionRunner:
             if self.store.dialect == "postgres":
                 # Several worker processes may run the same projections: one at a time.
                 tx.execute("SELECT pg_advisory_xact_lock(?)", (RUNNER_LOCK,))
-            stored = {
-                str(name): int(pos) for name, pos in tx.fetchall(f"SELECT name, position FROM {POSITIONS}")
-            }
+            rows = tx.fetchall(f"SELECT name, position FROM {POSITIONS}")
+            stored = {str(name): int(position) for name, position in rows}
             positions = {p.name: stored.get(self.position_key(p), 0) for p in self.projections}
             start = min(positions.values(), default=0)
             notifications = self.recorder.select_notifications(

@@ -22,3 +22,6 @@ def rebuild_projections(names: list[str] | None = None) -> None:
         batch_size=services.settings.projection_batch_size,
     )
     log.info("rebuilt %s from %d events", names or "all projections", count)
+
+
+ACTORS: list[dramatiq.Actor[..., None]] = [rebuild_projections]

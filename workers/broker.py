@@ -13,11 +13,18 @@ def configure_broker(redis_url: str | None) -> dramatiq.Broker:
     middleware = [AgeLimit(), TimeLimit(), Callbacks(), Pipelines(), Retries(max_retries=20)]
     broker: dramatiq.Broker
     if redis_url:
-        broker = RedisBroker(url=redis_url, middleware=middleware, namespace="zhurnal")
+        broker = RedisBroker(  # type: ignore[no-untyped-call]
+            url=redis_url, middleware=middleware, namespace="zhurnal"
+        )
     else:
         broker = StubBroker(middleware=middleware)
         broker.emit_after("process_boot")
     dramatiq.set_broker(broker)
+    from workers.actors import ACTORS  # declared after the broker, so they bind to it
+
+    for actor in ACTORS:
+        actor.broker = broker
+        broker.declare_actor(actor)
     return broker
 
 

@@ -44,7 +44,9 @@ class CatalogueCommands(RosterCommands):
 
     # --- subjects ----------------------------------------------------------------------
 
-    def get_subjects(self, school_id: UUID, expected_version: int | None = None) -> SubjectCatalogue:
+    def get_subjects(
+        self, school_id: UUID, expected_version: int | None = None
+    ) -> SubjectCatalogue:
         return self.load_or_open(
             SubjectCatalogue, SubjectCatalogue.create_id(school_id), "subject catalogue",
             lambda: SubjectCatalogue(school_id=self.get_school(school_id).id), expected_version,

@@ -16,6 +16,8 @@ from domain.gradebook import Gradebook, GradeKind, enrolled_between, gradebook_i
 from domain.journal import Command, Decision, Outcome
 from domain.work_types import check_mark_value
 
+Put = Callable[[Gradebook, UUID, str], None]  # one student's mark into the gradebook
+
 
 class GradebookCommands(CatalogueCommands, CalendarCommands):
     def get_gradebook(
@@ -36,23 +38,26 @@ class GradebookCommands(CatalogueCommands, CalendarCommands):
             open_new, expected_version,
         )
 
-    def _school_today(self, command: Command, school_id: UUID) -> date:
+    def _school_today(self, command: Command, klass: EduGroup) -> date:
+        """The command's day on the school's wall clock."""
         now = command.at or datetime.now(UTC)
-        return local_date(now, self.get_school(school_id).time_zone)
+        return local_date(now, self.get_school(klass.school_id).time_zone)
 
     def _set_marks(
         self, command: Command, name: str, class_id: UUID, subject_id: UUID,
         marks: Mapping[UUID, str], expected_version: int | None,
-        put: Callable[[Gradebook, EduGroup, UUID, str], None],
+        rule: Callable[[EduGroup], Put],
     ) -> Outcome:
+        """Check every value, then put each mark with the rule prepared once for the class."""
+
         def decide() -> Decision:
             if not marks:
                 raise InvalidValue("marks", "give at least one mark")
             gradebook = self.get_gradebook(class_id, subject_id, expected_version)
-            klass = self.get_group(class_id)
+            put = rule(self.get_group(class_id))
             for student_id, value in marks.items():
                 with fields_under(f"marks[{student_id}]"):
-                    put(gradebook, klass, student_id, check_mark_value(value, None))
+                    put(gradebook, student_id, check_mark_value(value, None))
             return Decision(answer(gradebook), [gradebook])
 
         return self.execute(command, name, decide)
@@ -64,17 +69,17 @@ class GradebookCommands(CatalogueCommands, CalendarCommands):
     ) -> Outcome:
         """Marks for an attestation period, from its end minus the year's lead days."""
 
-        def put(gradebook: Gradebook, klass: EduGroup, student_id: UUID, value: str) -> None:
+        def rule(klass: EduGroup) -> Put:
             year = self.get_academic_year(klass.school_id, klass.academic_year)
             span = year.attestation_period(period)
-            gradebook.set_period_mark(
-                span.name, year.period_marks_open_on(span),
-                self._school_today(command, klass.school_id), student_id, value,
-                enrolled_between(klass, span.start, span.end), reason,
+            opens_on, today = year.period_marks_open_on(span), self._school_today(command, klass)
+            enrolled = enrolled_between(klass, span.start, span.end)
+            return lambda gradebook, student_id, value: gradebook.set_period_mark(
+                span.name, opens_on, today, student_id, value, enrolled, reason
             )
 
         return self._set_marks(command, "set_period_marks", class_id, subject_id, marks,
-                               expected_version, put)
+                               expected_version, rule)
 
     def set_annual_marks(
         self, command: Command, class_id: UUID, subject_id: UUID, marks: Mapping[UUID, str],
@@ -82,19 +87,20 @@ class GradebookCommands(CatalogueCommands, CalendarCommands):
     ) -> Outcome:
         """Annual marks, from the last attestation period's end minus the lead days."""
 
-        def put(gradebook: Gradebook, klass: EduGroup, student_id: UUID, value: str) -> None:
+        def rule(klass: EduGroup) -> Put:
             year = self.get_academic_year(klass.school_id, klass.academic_year)
             if not year.attestation_periods:
                 raise RuleViolated("the academic year has no attestation periods yet",
                                    {"class_id": "no attestation periods"})
-            gradebook.set_annual_mark(
-                year.period_marks_open_on(year.attestation_periods[-1]),
-                self._school_today(command, klass.school_id), student_id, value,
-                enrolled_between(klass, *klass.bounds), reason,
+            opens_on = year.period_marks_open_on(year.attestation_periods[-1])
+            today = self._school_today(command, klass)
+            enrolled = enrolled_between(klass, *klass.bounds)
+            return lambda gradebook, student_id, value: gradebook.set_annual_mark(
+                opens_on, today, student_id, value, enrolled, reason
             )
 
         return self._set_marks(command, "set_annual_marks", class_id, subject_id, marks,
-                               expected_version, put)
+                               expected_version, rule)
 
     def set_final_marks(
         self, command: Command, class_id: UUID, subject_id: UUID, marks: Mapping[UUID, str],
@@ -102,12 +108,14 @@ class GradebookCommands(CatalogueCommands, CalendarCommands):
     ) -> Outcome:
         """Final (examination) marks, only for students enrolled in the class in the year."""
 
-        def put(gradebook: Gradebook, klass: EduGroup, student_id: UUID, value: str) -> None:
-            gradebook.set_final_mark(student_id, value, enrolled_between(klass, *klass.bounds),
-                                     reason)
+        def rule(klass: EduGroup) -> Put:
+            enrolled = enrolled_between(klass, *klass.bounds)
+            return lambda gradebook, student_id, value: gradebook.set_final_mark(
+                student_id, value, enrolled, reason
+            )
 
         return self._set_marks(command, "set_final_marks", class_id, subject_id, marks,
-                               expected_version, put)
+                               expected_version, rule)
 
     def remove_grade(
         self, command: Command, class_id: UUID, subject_id: UUID, kind: GradeKind,

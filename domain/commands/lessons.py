@@ -18,7 +18,9 @@ from domain.schedule import ClassSchedule, TimetableSlot
 from domain.school import School, StaffPosition
 from domain.teaching import TeachingAssignment
 
-ADMINISTRATIVE = (StaffPosition.ADMINISTRATOR, StaffPosition.DIRECTOR, StaffPosition.DEPUTY_DIRECTOR)
+ADMINISTRATIVE = (
+    StaffPosition.ADMINISTRATOR, StaffPosition.DIRECTOR, StaffPosition.DEPUTY_DIRECTOR
+)
 
 
 class LessonCommands(CatalogueCommands, CalendarCommands):
@@ -64,7 +66,8 @@ class LessonCommands(CatalogueCommands, CalendarCommands):
         except AcademicYearNotFound:
             bell = None
         if bell is None:
-            raise InvalidValue("start", f"no bell for lesson {number} in shift {shift}: give the time")
+            raise InvalidValue("start", f"no bell for lesson {number} in shift {shift}: "
+                                        "give the time")
         return bell.start, bell.end
 
     def create_lesson(

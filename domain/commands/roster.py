@@ -51,7 +51,9 @@ class RosterCommands(SchoolCommands, PersonCommands):
 
         return self.execute(command, "assign_homeroom_teacher", decide)
 
-    def enrol_student(self, command: Command, group_id: UUID, student_id: UUID, on: date) -> Outcome:
+    def enrol_student(
+        self, command: Command, group_id: UUID, student_id: UUID, on: date
+    ) -> Outcome:
         """Put a student in a class (or a subgroup of the class the student is in)."""
 
         def decide() -> Decision:

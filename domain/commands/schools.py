@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from domain.errors import SchoolNotFound
+from domain.errors import PersonNotFound, SchoolNotFound
 from domain.journal import Command, Decision, JournalBase, Outcome
 from domain.person import Person
-from domain.errors import PersonNotFound
 from domain.school import Requisites, School, StaffPosition
 
 

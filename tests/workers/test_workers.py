@@ -1,0 +1,68 @@
+"""Workers in production mode: Redis wakes the runners; dramatiq actors run on a real Redis."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from domain.journal import Command
+from domain.school import Requisites
+from infra.container import Container
+from infra.signals import RedisSignal
+from projections.registries import Registries
+from tests.conftest import make_settings
+from workers import runtime
+from workers.broker import configure_broker, start_worker
+
+
+@pytest.fixture
+def production(tmp_path: Any, postgres_url: str, redis_url: str) -> Any:
+    """A worker-side and an API-side container on PostgreSQL and Redis, as two processes."""
+    settings = make_settings(tmp_path, postgres_url, ZHURNAL_REDIS_URL=redis_url,
+                             ZHURNAL_PROJECTION_POLL_SECONDS="30")
+    worker, api = Container(settings), Container(settings)
+    yield worker, api
+    api.close()
+    worker.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_a_new_school_reaches_the_view_well_before_the_poll_interval(production: Any) -> None:
+    worker, api = production
+    worker.start_runner()
+    assert isinstance(worker.signal, RedisSignal)
+    time.sleep(0.3)  # the subscriber is listening
+
+    started = time.monotonic()
+    outcome = api.journal.register_school(
+        Command(actor="admin"), "Школа", "Asia/Vladivostok", 2, Requisites())
+
+    assert api.wait_for("registries", outcome.position, timeout=5)
+    assert time.monotonic() - started < 2  # woken by Redis, not by the 30 s poll
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_a_rebuild_sent_to_the_redis_broker_is_done_by_a_worker(production: Any) -> None:
+    worker_side, api_side = production
+    api_side.journal.register_school(Command(actor="admin"), "Школа", "Europe/Moscow", 1,
+                                     Requisites())
+    worker_side.runner.catch_up()
+    with worker_side.views.transaction() as tx:
+        tx.execute("DELETE FROM view_registry")  # a damaged view
+    broker = configure_broker(worker_side.settings.redis_url)
+    runtime.install(worker_side)
+    from workers.actors import rebuild_projections
+
+    rebuild_projections.send(["registries"])
+    worker = start_worker(broker, threads=1)
+    try:
+        broker.join(rebuild_projections.queue_name, timeout=20_000)
+        worker.join()
+    finally:
+        worker.stop()
+    rows = Registries().dump(worker_side.views)["view_registry"]
+    assert [row[0] for row in rows] == ["school"]

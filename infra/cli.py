@@ -46,6 +46,7 @@ def serve(demo: bool, workers: int) -> None:
     embedded = not settings.is_postgres
     if demo:
         _load_demo_if_empty(container, students=250)
+        _catch_up(container)  # so the printed tokens can name people of each role
     if embedded or not settings.redis_url:
         # Nobody else runs the projections on the embedded default.
         _start_workers(container)

@@ -59,6 +59,22 @@ def academic_year_id(school_id: UUID, year: int) -> UUID:
     return uuid5(_NAMESPACE, f"{school_id}/{year}")
 
 
+def check_in_year(day: date, year: int, field: str) -> None:
+    """Refuse a day outside the academic year `year`/`year+1` (1 Sep..31 Aug)."""
+    first, last = academic_year_bounds(year)
+    if not first <= day <= last:
+        raise InvalidValue(field, f"the date is outside the academic year "
+                                  f"{first:%d.%m.%Y}-{last:%d.%m.%Y}")
+
+
+def validated_lesson_time(number: int, start: time, end: time, where: str = "") -> None:
+    """A lesson number 0-15 and a start before the end; `where` prefixes the field names."""
+    if not 0 <= number <= MAX_LESSON_NUMBER:
+        raise InvalidValue(f"{where}number", f"a lesson number is 0-{MAX_LESSON_NUMBER}")
+    if end <= start:
+        raise InvalidValue(f"{where}end", "a lesson ends after it starts")
+
+
 def validated_periods(periods: Sequence[Period], year: int, field: str) -> tuple[Period, ...]:
     """Named, inside 1 Sep..31 Aug, each start <= end, none overlapping; sorted by start."""
     first, last = academic_year_bounds(year)
@@ -91,10 +107,7 @@ def validated_bells(shift: int, bells: Sequence[Bell]) -> tuple[Bell, ...]:
     ordered = sorted(bells, key=lambda bell: bell.number)
     for index, bell in enumerate(ordered):
         where = f"bells[{index}]"
-        if not 0 <= bell.number <= MAX_LESSON_NUMBER:
-            raise InvalidValue(f"{where}.number", f"a lesson number is 0-{MAX_LESSON_NUMBER}")
-        if bell.end <= bell.start:
-            raise InvalidValue(f"{where}.end", "a lesson ends after it starts")
+        validated_lesson_time(bell.number, bell.start, bell.end, f"{where}.")
         if index and ordered[index - 1].number == bell.number:
             raise InvalidValue(f"{where}.number", f"lesson {bell.number} is given twice")
         if index and ordered[index - 1].end > bell.start:

@@ -17,9 +17,8 @@ import msgspec
 from eventsourcing.domain import event
 
 from domain.base import JournalAggregate
-from domain.calendar import MAX_LESSON_NUMBER
+from domain.calendar import check_in_year, validated_lesson_time
 from domain.deadlines import is_mark_late
-from domain.edugroup import academic_year_bounds
 from domain.errors import InvalidValue, NotFound, RuleViolated
 from domain.marks import Attendance, AttendanceEntry, Mark
 from domain.work_types import WorkType
@@ -41,13 +40,6 @@ def _reason(reason: str) -> str:
 
 def _text(value: str | None) -> str | None:
     return (value or "").strip() or None
-
-
-def validated_time(number: int, start: time, end: time) -> None:
-    if not 0 <= number <= MAX_LESSON_NUMBER:
-        raise InvalidValue("number", f"a lesson number is 0-{MAX_LESSON_NUMBER}")
-    if end <= start:
-        raise InvalidValue("end", "a lesson ends after it starts")
 
 
 class Lesson(JournalAggregate):
@@ -77,8 +69,8 @@ class Lesson(JournalAggregate):
         subject_id: UUID, teacher_id: UUID, day: date, number: int, start: time, end: time,
         room: str | None = None, topic: str | None = None,
     ) -> Lesson:
-        validated_time(number, start, end)
-        _check_in_year(day, academic_year)
+        validated_lesson_time(number, start, end)
+        check_in_year(day, academic_year, "day")
         return cls(
             school_id=school_id, academic_year=academic_year, class_id=class_id,
             group_id=group_id, subject_id=subject_id, teacher_id=teacher_id, day=day,
@@ -145,7 +137,7 @@ class Lesson(JournalAggregate):
 
     def change_time(self, number: int, start: time, end: time, reason: str) -> None:
         self._check_open("time change")
-        validated_time(number, start, end)
+        validated_lesson_time(number, start, end)
         if (number, start, end) != (self.number, self.start, self.end):
             self._time_changed(
                 old_number=self.number, new_number=number, old_start=self.start,
@@ -174,7 +166,7 @@ class Lesson(JournalAggregate):
         """To another day of the academic year; marks belong to the day's roster, so none."""
         self._check_open("move")
         self._check_unmarked("moving it")
-        _check_in_year(day, self.academic_year)
+        check_in_year(day, self.academic_year, "day")
         if day != self.day:
             self._moved(old_day=self.day, new_day=day, reason=_reason(reason))
 
@@ -311,9 +303,3 @@ class Lesson(JournalAggregate):
     def attendance_of(self, student_id: UUID) -> Attendance:
         return self.attendance.get(student_id, AttendanceEntry()).effective
 
-
-def _check_in_year(day: date, academic_year: int) -> None:
-    first, last = academic_year_bounds(academic_year)
-    if not first <= day <= last:
-        raise InvalidValue("day", f"the day is outside the academic year "
-                                  f"{first:%d.%m.%Y}-{last:%d.%m.%Y}")

@@ -70,17 +70,13 @@ class ClassSchedule(JournalAggregate):
                 {"number": "taken on that day"},
             )
 
-    def book(self, lesson_id: UUID, group_id: UUID, day: date, number: int) -> None:
-        self._check_free(group_id, day, number, lesson_id)
-        self._lesson_booked(booking=Booking(lesson_id, group_id, day, number))
-
-    def rebook(self, lesson_id: UUID, day: date, number: int) -> None:
-        """The lesson moved or changed its number."""
-        booking = self.bookings.get(lesson_id)
-        if booking is None or (booking.day, booking.number) == (day, number):
+    def place(self, lesson_id: UUID, group_id: UUID, day: date, number: int) -> None:
+        """Book a new or reinstated lesson, or follow one that moved or changed its number."""
+        booking = Booking(lesson_id, group_id, day, number)
+        if self.bookings.get(lesson_id) == booking:
             return
-        self._check_free(booking.group_id, day, number, lesson_id)
-        self._lesson_booked(booking=Booking(lesson_id, booking.group_id, day, number))
+        self._check_free(group_id, day, number, lesson_id)
+        self._lesson_booked(booking=booking)
 
     @event("LessonBooked")
     def _lesson_booked(self, booking: Booking) -> None:

@@ -8,7 +8,8 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import event
 
 from domain.base import JournalAggregate
-from domain.edugroup import Stint, academic_year_bounds
+from domain.calendar import check_in_year
+from domain.edugroup import Stint
 from domain.errors import InvalidValue, RuleViolated
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://zhurnal/teaching-assignment")
@@ -46,13 +47,8 @@ class TeachingAssignment(JournalAggregate):
         stints = self.teachers.get(teacher_id)
         return stints[-1] if stints and stints[-1].end is None else None
 
-    def _check_in_year(self, day: date) -> None:
-        first, last = academic_year_bounds(self.academic_year)
-        if not first <= day <= last:
-            raise InvalidValue("on", "the date is outside the group's academic year")
-
     def assign(self, teacher_id: UUID, on: date) -> None:
-        self._check_in_year(on)
+        check_in_year(on, self.academic_year, "on")
         if self._current(teacher_id) is not None:
             raise RuleViolated("the teacher already teaches this subject to the group",
                                {"teacher_id": "already assigned"})
@@ -72,7 +68,7 @@ class TeachingAssignment(JournalAggregate):
         if stint is None:
             raise RuleViolated("the teacher does not teach this subject to the group",
                                {"teacher_id": "not assigned"})
-        self._check_in_year(on)
+        check_in_year(on, self.academic_year, "on")
         if on <= stint.start:
             raise RuleViolated("a teacher is relieved after the day they were assigned",
                                {"on": "not after the assignment date"})

@@ -71,9 +71,9 @@ def check_mark_value(
     text = {"зачет": PASS, "незачет": FAIL, "н\\а": NOT_ASSESSED}.get(text, text)
     if text == NOT_ASSESSED:
         return text
-    if scale in (Scale.FIVE_POINT, None) and (
-        text in _FIVE_POINT or (plus_minus and text in _PLUS_MINUS)
-    ):
+    if scale in (Scale.FIVE_POINT, None) and text in _FIVE_POINT:
+        return text
+    if scale is Scale.FIVE_POINT and plus_minus and text in _PLUS_MINUS:
         return text
     if scale in (Scale.PASS_FAIL, None) and text in (PASS, FAIL):
         return text

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, time, timedelta
 from uuid import UUID
 
-from domain.calendar import AcademicYear, AcademicYearNotFound
+from domain.calendar import AcademicYear, AcademicYearNotFound, Bell, check_in_year
 from domain.commands.calendar import CalendarCommands
 from domain.commands.catalogue import CatalogueCommands
 from domain.commands.support import answer, fields_under, person_id
@@ -88,7 +88,7 @@ class LessonCommands(CatalogueCommands, CalendarCommands):
                 teacher_id, day, number, *times, room=room, topic=topic,
             )
             schedule = self.get_schedule(group.school_id, lesson.class_id)
-            schedule.book(lesson.id, group.id, day, number)
+            schedule.place(lesson.id, group.id, day, number)
             return Decision(answer(lesson), [lesson, schedule])
 
         return self.execute(command, "create_lesson", decide)
@@ -113,18 +113,16 @@ class LessonCommands(CatalogueCommands, CalendarCommands):
             for day in (start + timedelta(days=n) for n in range((end - start).days + 1)):
                 if not year.is_study_day(day):
                     continue
-                for index, (slot, group, teacher_on) in enumerate(plan):
+                for index, (slot, group, bell, teacher_on) in enumerate(plan):
                     if slot.weekday != day.isoweekday():
                         continue
                     with fields_under(f"slots[{index}]"):
-                        bell = year.bell(slot.shift, slot.number)
-                        assert bell is not None
                         lesson = Lesson.schedule(
                             klass.school_id, klass.academic_year, klass.id, group.id,
                             slot.subject_id, teacher_on(day), day, slot.number, bell.start,
                             bell.end, room=slot.room,
                         )
-                        schedule.book(lesson.id, group.id, day, slot.number)
+                        schedule.place(lesson.id, group.id, day, slot.number)
                     lessons.append(lesson)
             ids = [str(lesson.id) for lesson in lessons]
             return Decision({"lesson_ids": ids, "count": len(ids)}, [*lessons, schedule])
@@ -133,8 +131,8 @@ class LessonCommands(CatalogueCommands, CalendarCommands):
 
     def _slot_plan(
         self, klass: EduGroup, year: AcademicYear, slot: TimetableSlot, where: str
-    ) -> tuple[TimetableSlot, EduGroup, Callable[[date], UUID]]:
-        """A slot checked once: its group, and who teaches it on a given day."""
+    ) -> tuple[TimetableSlot, EduGroup, Bell, Callable[[date], UUID]]:
+        """A slot checked once: its group, its bell, and who teaches it on a given day."""
         with fields_under(where):
             if not 1 <= slot.weekday <= 7:
                 raise InvalidValue("weekday", "an ISO weekday: 1 (Monday) to 7 (Sunday)")
@@ -143,26 +141,33 @@ class LessonCommands(CatalogueCommands, CalendarCommands):
                 raise RuleViolated("a slot is for the class or one of its subgroups",
                                    {"group_id": "not a subgroup of the class"})
             self.get_subjects(klass.school_id).get(slot.subject_id)
-            if year.bell(slot.shift, slot.number) is None:
+            bell = year.bell(slot.shift, slot.number)
+            if bell is None:
                 raise InvalidValue("number", f"no bell for lesson {slot.number} in shift "
                                              f"{slot.shift}")
             if slot.teacher_id is not None:
                 self.check_teacher(klass.school_id, slot.teacher_id)
                 teacher_id = slot.teacher_id
-                return slot, group, lambda day: teacher_id
+                return slot, group, bell, lambda day: teacher_id
             assignment = self.get_teaching_assignment(group.id, slot.subject_id)
-            return slot, group, lambda day: _assigned_teacher(assignment, day, where)
+            return slot, group, bell, lambda day: _assigned_teacher(assignment, day)
 
     def _change(
         self, command: Command, name: str, lesson_id: UUID, expected_version: int | None,
-        change: Callable[[Lesson, ClassSchedule], None],
+        change: Callable[[Lesson], None], reschedule: bool = False,
     ) -> Outcome:
-        """A change to one lesson, saved with its class's schedule."""
+        """A change to one lesson; one that moves or cancels it also updates the schedule."""
 
         def decide() -> Decision:
             lesson = self.get_lesson(lesson_id, expected_version)
+            change(lesson)
+            if not reschedule:
+                return Decision(answer(lesson), [lesson])
             schedule = self.get_schedule(lesson.school_id, lesson.class_id)
-            change(lesson, schedule)
+            if lesson.cancelled:
+                schedule.release(lesson.id)
+            else:
+                schedule.place(lesson.id, lesson.group_id, lesson.day, lesson.number)
             return Decision(answer(lesson), [lesson, schedule])
 
         return self.execute(command, name, decide)
@@ -173,7 +178,7 @@ class LessonCommands(CatalogueCommands, CalendarCommands):
     ) -> Outcome:
         """Another teacher takes the lesson; None: back to the lesson's own teacher."""
 
-        def change(lesson: Lesson, schedule: ClassSchedule) -> None:
+        def change(lesson: Lesson) -> None:
             if substitute_id is not None:
                 self.check_teacher(lesson.school_id, substitute_id, "substitute_id")
             lesson.substitute(substitute_id, reason)
@@ -183,11 +188,8 @@ class LessonCommands(CatalogueCommands, CalendarCommands):
     def cancel_lesson(
         self, command: Command, lesson_id: UUID, reason: str, expected_version: int | None = None
     ) -> Outcome:
-        def change(lesson: Lesson, schedule: ClassSchedule) -> None:
-            lesson.cancel(reason)
-            schedule.release(lesson.id)
-
-        return self._change(command, "cancel_lesson", lesson_id, expected_version, change)
+        return self._change(command, "cancel_lesson", lesson_id, expected_version,
+                            lambda lesson: lesson.cancel(reason), reschedule=True)
 
     def cancel_lessons(
         self, command: Command, group_id: UUID, start: date, end: date, reason: str
@@ -218,18 +220,15 @@ class LessonCommands(CatalogueCommands, CalendarCommands):
     ) -> Outcome:
         """Undo a cancellation, if the lesson's place in the timetable is still free."""
 
-        def change(lesson: Lesson, schedule: ClassSchedule) -> None:
-            lesson.reinstate(reason)
-            schedule.book(lesson.id, lesson.group_id, lesson.day, lesson.number)
-
-        return self._change(command, "reinstate_lesson", lesson_id, expected_version, change)
+        return self._change(command, "reinstate_lesson", lesson_id, expected_version,
+                            lambda lesson: lesson.reinstate(reason), reschedule=True)
 
     def change_room(
         self, command: Command, lesson_id: UUID, room: str | None, reason: str,
         expected_version: int | None = None,
     ) -> Outcome:
         return self._change(command, "change_room", lesson_id, expected_version,
-                            lambda lesson, schedule: lesson.change_room(room, reason))
+                            lambda lesson: lesson.change_room(room, reason))
 
     def change_lesson_time(
         self, command: Command, lesson_id: UUID, number: int, reason: str,
@@ -238,19 +237,19 @@ class LessonCommands(CatalogueCommands, CalendarCommands):
     ) -> Outcome:
         """Another lesson number and/or time; no time given: the bell schedule's."""
 
-        def change(lesson: Lesson, schedule: ClassSchedule) -> None:
+        def change(lesson: Lesson) -> None:
             times = self.lesson_times(lesson.school_id, lesson.academic_year, shift, number,
                                       start, end)
             lesson.change_time(number, *times, reason)
-            schedule.rebook(lesson.id, lesson.day, lesson.number)
 
-        return self._change(command, "change_lesson_time", lesson_id, expected_version, change)
+        return self._change(command, "change_lesson_time", lesson_id, expected_version, change,
+                            reschedule=True)
 
     def change_lesson_subject(
         self, command: Command, lesson_id: UUID, subject_id: UUID, reason: str,
         expected_version: int | None = None,
     ) -> Outcome:
-        def change(lesson: Lesson, schedule: ClassSchedule) -> None:
+        def change(lesson: Lesson) -> None:
             self.get_subjects(lesson.school_id).get(subject_id)
             lesson.change_subject(subject_id, reason)
 
@@ -263,22 +262,22 @@ class LessonCommands(CatalogueCommands, CalendarCommands):
     ) -> Outcome:
         """To another day, optionally another number and time (a second change event)."""
 
-        def change(lesson: Lesson, schedule: ClassSchedule) -> None:
+        def change(lesson: Lesson) -> None:
             lesson.move(day, reason)
             if number is not None or start is not None or end is not None:
                 new_number = lesson.number if number is None else number
                 times = self.lesson_times(lesson.school_id, lesson.academic_year, shift,
                                           new_number, start, end)
                 lesson.change_time(new_number, *times, reason)
-            schedule.rebook(lesson.id, lesson.day, lesson.number)
 
-        return self._change(command, "move_lesson", lesson_id, expected_version, change)
+        return self._change(command, "move_lesson", lesson_id, expected_version, change,
+                            reschedule=True)
 
     def set_lesson_topic(
         self, command: Command, lesson_id: UUID, topic: str | None,
         expected_version: int | None = None,
     ) -> Outcome:
-        def change(lesson: Lesson, schedule: ClassSchedule) -> None:
+        def change(lesson: Lesson) -> None:
             self.check_journal_keeper(command, lesson)
             lesson.set_topic(topic)
 
@@ -292,18 +291,16 @@ def _class_of(group: EduGroup) -> UUID:
 def _check_range(year: AcademicYear, start: date, end: date) -> None:
     if end < start:
         raise InvalidValue("end", "the range ends on or after its start")
-    first, last = year.bounds
-    if start < first or end > last:
-        raise InvalidValue("start", f"the range is outside the academic year "
-                                    f"{first:%d.%m.%Y}-{last:%d.%m.%Y}")
+    check_in_year(start, year.year, "start")
+    check_in_year(end, year.year, "end")
 
 
-def _assigned_teacher(assignment: TeachingAssignment, day: date, where: str) -> UUID:
+def _assigned_teacher(assignment: TeachingAssignment, day: date) -> UUID:
     teachers = assignment.teachers_on(day)
     if len(teachers) != 1:
         raise RuleViolated(
             f"{'no teacher is' if not teachers else 'several teachers are'} assigned to the "
             f"subject in the group on {day:%d.%m.%Y}: name the slot's teacher",
-            {f"{where}.teacher_id": "no single assigned teacher"},
+            {"teacher_id": "no single assigned teacher"},
         )
     return next(iter(teachers))

@@ -57,8 +57,10 @@ class RecordingJournal(Journal):
         super().__init__(env)
         self.live: dict[UUID, Aggregate] = {}
         self.produced: list[Any] = []
+        self.saves = 0
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
+        self.saves += 1
         for aggregate in objs:
             if isinstance(aggregate, Aggregate):
                 self.live[aggregate.id] = aggregate

@@ -25,8 +25,8 @@ def _work(kind: BuiltIn | None) -> WorkType:
     return WorkType(id=uuid4(), name="x", weight=Decimal(1), scale=Scale.FIVE_POINT, built_in=kind)
 
 
-def _utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def _utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def _late_in(journal: RecordingJournal, time_zone: str, shifts: int, placed_at: datetime) -> bool:

@@ -8,7 +8,7 @@ from api import problems
 from api.auth import TokenVerifier
 from api.deps import Services
 from api.io import install_openapi
-from api.routes import classes, people, schools, system
+from api.routes import all_routers
 
 
 def create_app(services: Services, verifier: TokenVerifier) -> FastAPI:
@@ -25,7 +25,7 @@ def create_app(services: Services, verifier: TokenVerifier) -> FastAPI:
     app.state.services = services
     app.state.verifier = verifier
     problems.install(app)
-    for module in (system, schools, people, classes):
-        app.include_router(module.router)
+    for router in all_routers():
+        app.include_router(router)
     install_openapi(app)
     return app

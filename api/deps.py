@@ -31,6 +31,8 @@ class Services(Protocol):
 
     def projection_position(self, name: str) -> int: ...
 
+    def projection_names(self) -> list[str]: ...
+
 
 def services(request: Request) -> Services:
     container: Services = request.app.state.services

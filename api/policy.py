@@ -17,6 +17,9 @@ class Action(StrEnum):
     MANAGE_PEOPLE = "manage_people"
     READ_REGISTRY = "read_registry"
     READ_OPERATIONS = "read_operations"  # projection status, lag
+    SET_UP_SCHOOL_YEAR = "set_up_school_year"  # calendar, subjects, work types, timetable
+    WRITE_JOURNAL = "write_journal"  # lessons, marks, attendance, homework (domain checks who)
+    WORK_ON_HOMEWORK = "work_on_homework"  # a student starts and submits their homework
 
 
 def allows(principal: Principal, action: Action, school_id: str | None = None) -> bool:

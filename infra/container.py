@@ -74,6 +74,9 @@ class Container:
     def log_position(self) -> int:
         return self.journal.recorder.max_notification_id() or 0
 
+    def projection_names(self) -> list[str]:
+        return [projection.name for projection in self.projections()]
+
     def projection_position(self, name: str) -> int:
         return read_position(self.views, name)
 

@@ -31,7 +31,9 @@ def health(request: Request, container: ServicesDep) -> Response:
     """200 when the log and the views answer; 503 otherwise."""
     try:
         position = container.log_position()
-        projections = {"registries": container.projection_position("registries")}
+        projections = {
+            name: container.projection_position(name) for name in container.projection_names()
+        }
     except Exception as error:  # any database failure means unhealthy, not a 500
         return problem_response(
             503, "Unhealthy", f"the database does not answer: {type(error).__name__}",
@@ -47,7 +49,7 @@ def projections_status(caller: PrincipalDep, container: ServicesDep) -> Response
     """Position and lag of every projection."""
     authorize(caller, Action.READ_OPERATIONS)
     head = container.log_position()
-    names = ["registries"]
+    names = container.projection_names()
     items = [
         ProjectionStatus(name, pos, head - pos)
         for name, pos in ((n, container.projection_position(n)) for n in names)

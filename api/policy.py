@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from enum import StrEnum
+from typing import Any, Protocol
 
 from api.auth import Principal, Role
 from api.problems import ProblemError
@@ -20,17 +21,77 @@ class Action(StrEnum):
     SET_UP_SCHOOL_YEAR = "set_up_school_year"  # calendar, subjects, work types, timetable
     WRITE_JOURNAL = "write_journal"  # lessons, marks, attendance, homework (domain checks who)
     WORK_ON_HOMEWORK = "work_on_homework"  # a student starts and submits their homework
+    SHARE = "share"  # publish posts, upload files (the domain checks who may, and where)
+    READ_SHARED = "read_shared"  # walls, files, lesson materials and video links (the views
+    # check that the caller belongs to the school or class)
+    TEACH_ONLINE = "teach_online"  # video lessons, lesson materials (the domain checks who)
+    LINK_SFERUM = "link_sferum"  # link a Сферум study profile (one's own, or as an admin)
+    READ_DIARY = "read_diary"  # a student's diary (see `authorize_student`)
+    READ_JOURNAL = "read_journal"  # teacher journal grids and the lesson change feed
+    READ_STATISTICS = "read_statistics"  # a student's or a class's statistics
+    READ_COMPLIANCE = "read_compliance"  # deadline compliance of schools, teachers, classes
+
+
+_DISTANCE: dict[Role, frozenset[Action]] = {
+    Role.SCHOOL_ADMIN: frozenset(
+        {Action.SHARE, Action.READ_SHARED, Action.TEACH_ONLINE, Action.LINK_SFERUM}),
+    Role.TEACHER: frozenset(
+        {Action.SHARE, Action.READ_SHARED, Action.TEACH_ONLINE, Action.LINK_SFERUM}),
+    Role.STUDENT: frozenset({Action.SHARE, Action.READ_SHARED, Action.LINK_SFERUM}),
+    Role.PARENT: frozenset({Action.READ_SHARED, Action.LINK_SFERUM}),
+    Role.AUDITOR: frozenset({Action.READ_SHARED}),
+}
+_DISTANCE_ACTIONS = frozenset().union(*_DISTANCE.values())
+
+
+def _allows_distance(principal: Principal, action: Action, school_id: str | None) -> bool:
+    """Distance learning and communication: a role's actions, within its token's school."""
+    if action not in _DISTANCE.get(principal.role, frozenset()):
+        return False
+    if principal.role is Role.SCHOOL_ADMIN:
+        return school_id is None or school_id == principal.school_id
+    return not (principal.school_id and school_id and school_id != principal.school_id)
+
+
+_VIEWS: dict[Role, frozenset[Action]] = {
+    Role.SCHOOL_ADMIN: frozenset({Action.READ_DIARY, Action.READ_JOURNAL, Action.READ_STATISTICS,
+                                  Action.READ_COMPLIANCE}),
+    Role.TEACHER: frozenset({Action.READ_DIARY, Action.READ_JOURNAL, Action.READ_STATISTICS}),
+    Role.AUDITOR: frozenset({Action.READ_DIARY, Action.READ_JOURNAL, Action.READ_STATISTICS,
+                             Action.READ_COMPLIANCE}),
+}
+_VIEW_ACTIONS = frozenset().union(*_VIEWS.values())
+
+
+def _allows_views(principal: Principal, action: Action, school_id: str | None) -> bool:
+    """Journal views: auditors everywhere, school staff in their token's school only.
+
+    Students and parents read a student's views through `authorize_student`."""
+    if action not in _VIEWS.get(principal.role, frozenset()):
+        return False
+    if principal.role is Role.AUDITOR:
+        return True
+    return school_id is not None and school_id == principal.school_id
 
 
 def allows(principal: Principal, action: Action, school_id: str | None = None) -> bool:
     role = principal.role
     if role is Role.ADMIN:
         return True
+    if action in _VIEW_ACTIONS:
+        return _allows_views(principal, action, school_id)
+    if action in _DISTANCE_ACTIONS:
+        return _allows_distance(principal, action, school_id)
+    in_school = school_id is not None and school_id == principal.school_id
     if role is Role.SCHOOL_ADMIN:
-        in_school = school_id is not None and school_id == principal.school_id
-        return (action in (Action.MANAGE_SCHOOL, Action.READ_REGISTRY) and in_school) or (
-            action is Action.MANAGE_PEOPLE
-        )
+        school_actions = (Action.MANAGE_SCHOOL, Action.READ_REGISTRY, Action.SET_UP_SCHOOL_YEAR,
+                          Action.WRITE_JOURNAL)
+        return (action in school_actions and in_school) or action is Action.MANAGE_PEOPLE
+    if role is Role.TEACHER:
+        # Which lessons a teacher may write is a rule of the domain (teacher or substitute).
+        return action is Action.WRITE_JOURNAL
+    if role is Role.STUDENT:
+        return action is Action.WORK_ON_HOMEWORK
     if role is Role.AUDITOR:
         return action in (Action.READ_REGISTRY, Action.READ_OPERATIONS)
     return False
@@ -48,3 +109,30 @@ def authorize(principal: Principal, action: Action, school_id: str | None = None
             403, "Forbidden", f"the role {principal.role.value} may not {action.value}",
             "Forbidden",
         )
+
+
+class Documents(Protocol):
+    """The registries, as the policy reads them (kind, pk -> document)."""
+
+    def document(self, kind: str, pk: str) -> dict[str, Any] | None: ...
+
+
+def student_school(registries: Documents, student_id: str) -> str | None:
+    """The school of the student's current class, from the registries."""
+    student = registries.document("student", student_id)
+    group = registries.document("group", student["class_id"]) if student else None
+    return str(group["school_id"]) if group else None
+
+
+def authorize_student(
+    principal: Principal, action: Action, student_id: str, registries: Documents
+) -> None:
+    """A student's own views: the student, their legal representatives, the teachers and
+    administrators of the student's school, auditors and administrators; no one else."""
+    if principal.role is Role.STUDENT and principal.subject == student_id:
+        return
+    if principal.role is Role.PARENT:
+        if registries.document("representative", f"{student_id}:{principal.subject}"):
+            return
+        authorize(principal, action, None)  # refused, and logged
+    authorize(principal, action, student_school(registries, student_id))

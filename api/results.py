@@ -8,7 +8,8 @@ from uuid import UUID
 from starlette.responses import Response
 
 from api.io import encode
-from api.schemas import CommandResult, Ref
+from api.schemas import CommandResult, PlacedMark, Ref
+from domain.deadlines import Timeliness
 from domain.journal import Outcome
 
 
@@ -26,6 +27,26 @@ def command_response(outcome: Outcome, status: int = 200) -> Response:
         headers["ETag"] = f'"{result.version}"'
     if "from" in answer:
         result.source, result.target = _ref(answer["from"]), _ref(answer["to"])
+    _journal_details(result, answer)
     if outcome.replayed:
         headers["Idempotent-Replayed"] = "true"
     return encode(result, status, headers)
+
+
+def _journal_details(result: CommandResult, answer: dict[str, Any]) -> None:
+    """What the journal's commands answer beyond id and version."""
+    if "marks" in answer:
+        result.marks = [
+            PlacedMark(id=UUID(str(mark["id"])), student_id=UUID(str(mark["student_id"])),
+                       late=bool(mark["late"]))
+            for mark in answer["marks"]
+        ]
+    if "lesson_ids" in answer:
+        result.lesson_ids = [UUID(str(lesson_id)) for lesson_id in answer["lesson_ids"]]
+        result.count = int(answer.get("count", len(result.lesson_ids)))
+    if "subject_id" in answer:
+        result.subject_id = UUID(str(answer["subject_id"]))
+    if "work_type_id" in answer:
+        result.work_type_id = UUID(str(answer["work_type_id"]))
+    if "timeliness" in answer:
+        result.timeliness = Timeliness(str(answer["timeliness"]))

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import msgspec
 
+from domain.deadlines import Timeliness
 from domain.person import Documents, FullName, RepresentativeKind, Sex
 from domain.school import Requisites, StaffPosition
 
@@ -101,8 +102,20 @@ class Ref(msgspec.Struct):
     version: int
 
 
+class PlacedMark(msgspec.Struct, kw_only=True):
+    """A mark a command placed: its id and whether it came after its deadline."""
+
+    id: UUID
+    student_id: UUID
+    late: bool
+
+
 class CommandResult(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """A command's answer: what it touched, and the log position to read after."""
+    """A command's answer: what it touched, and the log position to read after.
+
+    Some commands say more: the marks placed (ids, late flags), the lessons generated or
+    cancelled, the subject or work type added, whether homework was published on time.
+    """
 
     position: int
     id: UUID | None = None
@@ -110,6 +123,12 @@ class CommandResult(msgspec.Struct, kw_only=True, omit_defaults=True):
     source: Ref | None = None
     target: Ref | None = None
     replayed: bool = False
+    marks: list[PlacedMark] | None = None
+    lesson_ids: list[UUID] | None = None
+    count: int | None = None
+    subject_id: UUID | None = None
+    work_type_id: UUID | None = None
+    timeliness: Timeliness | None = None  # of homework: on_time, too_early or late
 
 
 class Page(msgspec.Struct, kw_only=True):

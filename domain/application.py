@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from domain.commands.distance import DistanceCommands
 from domain.commands.gradebook import GradebookCommands
 from domain.commands.homework import HomeworkCommands
 from domain.commands.marks import MarkCommands
+from domain.commands.posts import PostCommands
 
 
-class Journal(MarkCommands, HomeworkCommands, GradebookCommands):
+class Journal(
+    MarkCommands, HomeworkCommands, GradebookCommands, PostCommands, DistanceCommands
+):
     """Every aggregate in one application, so there is one gap-free ordered log."""

@@ -9,6 +9,7 @@ from typing import Any
 from domain.application import Journal
 from infra.settings import Settings, load_settings
 from infra.signals import LocalSignal, RedisSignal
+from infra.storage import FileStorage, storage_from_settings
 from infra.viewdb import PostgresViewStore, SqliteViewStore
 from projections.base import Projection
 from projections.catalogue import all_projections
@@ -41,6 +42,15 @@ class Container:
         if self.settings.redis_url:
             return RedisSignal(self.settings.redis_url)
         return LocalSignal()
+
+    @cached_property
+    def file_storage(self) -> FileStorage:
+        return storage_from_settings(self.settings)
+
+    # No real Сферум / Teams adapters exist yet (their APIs could not be verified here): with
+    # these None the video-lesson routes answer 503 and the chat reconciler logs a warning.
+    conferences: Any = None
+    chat_platform: Any = None
 
     def projections(self, suffix: str = "") -> list[Projection]:
         return all_projections(suffix)

@@ -22,6 +22,10 @@ class Settings:
     projection_poll_seconds: float = 1.0
     read_wait_seconds: float = 5.0
     export_push_url: str | None = None
+    file_max_bytes: int = 100 * 1024 * 1024  # one uploaded file
+    files_quota_bytes: int = 2 * 1024**3  # a school's files in total (the seed's 2 Гб)
+    files_storage: str = "local"  # "local": under files_dir; "s3": not yet implemented
+    files_dir_override: Path | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -37,6 +41,11 @@ class Settings:
     @property
     def view_db_path(self) -> Path:
         return self.data_dir / "views.db"
+
+    @property
+    def files_dir(self) -> Path:
+        """Where the local file storage keeps uploaded content."""
+        return self.files_dir_override or self.data_dir / "files"
 
     def eventsourcing_env(self) -> dict[str, str]:
         """The eventsourcing library's environment for this deployment."""
@@ -94,6 +103,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         projection_poll_seconds=float(env.get("ZHURNAL_PROJECTION_POLL_SECONDS", "1.0")),
         read_wait_seconds=float(env.get("ZHURNAL_READ_WAIT_SECONDS", "5.0")),
         export_push_url=env.get("ZHURNAL_EXPORT_PUSH_URL") or None,
+        file_max_bytes=int(env.get("ZHURNAL_FILE_MAX_BYTES", str(100 * 1024 * 1024))),
+        files_quota_bytes=int(env.get("ZHURNAL_FILES_QUOTA_BYTES", str(2 * 1024**3))),
+        files_storage=env.get("ZHURNAL_FILES_STORAGE", "local"),
+        files_dir_override=Path(env["ZHURNAL_FILES_DIR"]) if env.get("ZHURNAL_FILES_DIR")
+        else None,
         extra=extra,
     )
 

@@ -8,6 +8,7 @@ import dramatiq
 
 from projections import operations
 from workers import runtime
+from workers.chats import reconcile_chats
 
 log = logging.getLogger(__name__)
 
@@ -24,4 +25,4 @@ def rebuild_projections(names: list[str] | None = None) -> None:
     log.info("rebuilt %s from %d events", names or "all projections", count)
 
 
-ACTORS: list[dramatiq.Actor[..., None]] = [rebuild_projections]
+ACTORS: list[dramatiq.Actor[..., None]] = [rebuild_projections, reconcile_chats]

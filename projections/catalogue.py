@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from projections.base import Projection
+from projections.changes import LessonChanges
 from projections.chats import Chats
+from projections.compliance import Compliance
+from projections.diary import Diary
 from projections.distance import Distance
 from projections.registries import Registries
+from projections.statistics import Statistics
+from projections.teacher_journal import TeacherJournal
 from projections.walls import Walls
 
 
 def all_projections(suffix: str = "") -> list[Projection]:
-    return [Registries(suffix), Walls(suffix), Distance(suffix), Chats(suffix)]
+    return [
+        Registries(suffix), Diary(suffix), TeacherJournal(suffix), Statistics(suffix),
+        LessonChanges(suffix), Compliance(suffix), Walls(suffix), Distance(suffix), Chats(suffix),
+    ]

@@ -170,6 +170,10 @@ def token(role: str, person: str | None, school: str | None) -> None:
     container.close()
 
 
+# Command groups of other modules are registered here, one line each:
+# main.add_command(<module>.<group>)
+
+
 @main.group()
 def projections() -> None:
     """Projection operations: status, rebuild, verify."""

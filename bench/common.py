@@ -90,6 +90,12 @@ def pg_connect(target: Target, autocommit: bool = True) -> psycopg.Connection[An
     return psycopg.connect(target.database_url, autocommit=autocommit)
 
 
+def load() -> str:
+    """The machine's load average: the figures are only as quiet as the machine."""
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min) {five:.2f} (5 min) on {os.cpu_count()} CPUs"
+
+
 def seconds(action: Callable[[], object]) -> float:
     began = time.perf_counter()
     action()

@@ -66,14 +66,14 @@ class MsgspecMapper(Mapper[UUID]):
                 data = self.cipher.decrypt(data)
             if self.compressor:
                 data = self.compressor.decompress(data)
-            decoder, names = _state_decoder(cls)
+            decoder, _names = _state_decoder(cls)
             decoded = decoder.decode(data)
         except Exception as error:
             raise MapperDeserialisationError(
                 f"cannot decode {stored_event.topic} {stored_event.originator_id}"
                 f" v{stored_event.originator_version}: {error}"
             ) from error
-        state = {name: getattr(decoded, name) for name in names}
+        state = msgspec.structs.asdict(decoded)
         originator_id = stored_event.originator_id
         state["originator_id"] = (
             originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))
@@ -81,4 +81,4 @@ class MsgspecMapper(Mapper[UUID]):
         state["originator_version"] = stored_event.originator_version
         event = object.__new__(cls)
         object.__setattr__(event, "__dict__", state)
-        return typing.cast(DomainEventProtocol[UUID], event)
+        return typing.cast("DomainEventProtocol[UUID]", event)

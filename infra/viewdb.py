@@ -30,6 +30,21 @@ class _SqliteTx:
         row: tuple[Any, ...] | None = self.connection.execute(sql, params).fetchone()
         return row
 
+    def upsert(
+        self, table: str, columns: Sequence[str], key: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+    ) -> None:
+        self.connection.executemany(_upsert_sql(table, columns, key, "?"), rows)
+
+
+def _upsert_sql(table: str, columns: Sequence[str], key: Sequence[str], mark: str) -> str:
+    values = ", ".join(mark for _ in columns)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values}) "
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
+    )
+
 
 class SqliteViewStore:
     """One connection per thread; WAL and a busy time-out so readers never block the writer."""
@@ -103,6 +118,29 @@ class _PostgresTx:
     def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         self.cursor.execute(_pg(sql), params)  # type: ignore[arg-type]
         return self.cursor.fetchone()
+
+    def upsert(
+        self, table: str, columns: Sequence[str], key: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+    ) -> None:
+        """COPY into a temporary table, then one INSERT ... SELECT ... ON CONFLICT: a batch
+        costs three statements, not one prepared execution per row (executemany)."""
+        if len(rows) < 50:
+            self.cursor.executemany(_upsert_sql(table, columns, key, "%s"), rows)
+            return
+        stage = f"stage_{table}"
+        names = ", ".join(columns)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
+        self.cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} (LIKE {table}) ON COMMIT DELETE ROWS"
+        )
+        with self.cursor.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        self.cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} "
+            f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
+        )
 
 
 class PostgresViewStore:

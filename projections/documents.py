@@ -13,6 +13,7 @@ _encode = msgspec.json.encode
 _decode = msgspec.json.decode
 
 Key = tuple[str, str]  # (kind, pk)
+_COLUMNS = ("kind", "pk", "school_id", "ref", "sort", "flag", "doc")
 
 
 class Row(msgspec.Struct):
@@ -33,6 +34,8 @@ class DocumentTable:
         self.table = table
         self.rows: dict[Key, Row | None] = {}
         self.dirty: set[Key] = set()
+        self.by_ref: dict[Key, set[str]] = {}  # (kind, ref) -> pks that referred to it
+        self.refs_loaded: set[Key] = set()  # (kind, ref) whose stored rows are loaded
 
     @staticmethod
     def ddl(table: str) -> list[str]:
@@ -70,23 +73,37 @@ class DocumentTable:
     def put(self, kind: str, pk: str, row: Row) -> None:
         self.rows[(kind, pk)] = row
         self.dirty.add((kind, pk))
+        if row.ref is not None:
+            self.by_ref.setdefault((kind, row.ref), set()).add(pk)
 
     def delete(self, kind: str, pk: str) -> None:
         self.rows[(kind, pk)] = None
         self.dirty.add((kind, pk))
 
     def find(self, kind: str, ref: str) -> list[tuple[str, Row]]:
-        """Rows of a kind that refer to `ref`, as they stand in this batch."""
-        pks = {
-            str(pk)
-            for (pk,) in self.tx.fetchall(
-                f"SELECT pk FROM {self.table} WHERE kind = ? AND ref = ?", (kind, ref)
-            )
-        }
-        pks |= {pk for (k, pk), row in self.rows.items() if k == kind and row and row.ref == ref}
+        """Rows of a kind that refer to `ref`, as they stand in this batch.
+
+        The stored rows of (kind, ref) are loaded whole, once per batch, in one query; rows
+        put in the batch are found through `by_ref`, not by scanning every cached row.
+        """
+        key = (kind, ref)
+        pks = self.by_ref.setdefault(key, set())
+        if key not in self.refs_loaded:
+            self.refs_loaded.add(key)
+            for pk, school_id, row_ref, sort, flag, doc in self.tx.fetchall(
+                f"SELECT pk, school_id, ref, sort, flag, doc FROM {self.table} "
+                "WHERE kind = ? AND ref = ?",
+                key,
+            ):
+                pks.add(pk)
+                if (kind, pk) not in self.rows:
+                    self.rows[(kind, pk)] = Row(
+                        doc=_decode(doc), school_id=school_id, ref=row_ref, sort=sort,
+                        flag=flag,
+                    )
         found = []
         for pk in sorted(pks):
-            row = self.get(kind, pk)
+            row = self.get(kind, pk)  # a cache hit: every pk in by_ref is in self.rows
             if row is not None and row.ref == ref:
                 found.append((pk, row))
         return found
@@ -105,13 +122,7 @@ class DocumentTable:
         if deletes:
             self.tx.executemany(f"DELETE FROM {self.table} WHERE kind = ? AND pk = ?", deletes)
         if upserts:
-            self.tx.executemany(
-                f"INSERT INTO {self.table} (kind, pk, school_id, ref, sort, flag, doc) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, pk) DO UPDATE SET "
-                "school_id = excluded.school_id, ref = excluded.ref, sort = excluded.sort, "
-                "flag = excluded.flag, doc = excluded.doc",
-                sorted(upserts),
-            )
+            self.tx.upsert(self.table, _COLUMNS, ("kind", "pk"), sorted(upserts))
         self.dirty.clear()
 
 

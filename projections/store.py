@@ -18,6 +18,12 @@ class Tx(Protocol):
 
     def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None: ...
 
+    def upsert(
+        self, table: str, columns: Sequence[str], key: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+    ) -> None:
+        """Insert `rows`, replacing the non-key columns of rows whose `key` exists."""
+
 
 class ViewStore(Protocol):
     """The read-model database: SQLite (its own file) or PostgreSQL."""

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 from api.auth import Principal, Role
 from api.problems import ProblemError
@@ -30,6 +31,9 @@ class Action(StrEnum):
     READ_JOURNAL = "read_journal"  # teacher journal grids and the lesson change feed
     READ_STATISTICS = "read_statistics"  # a student's or a class's statistics
     READ_COMPLIANCE = "read_compliance"  # deadline compliance of schools, teachers, classes
+    READ_AUDIT = "read_audit"  # entity histories, activity, as-of views, the audit chain
+    ERASE_PERSONAL_DATA = "erase_personal_data"  # crypto-shredding of a person (152-ФЗ)
+    READ_EXPORT = "read_export"  # the federal export: deltas, acknowledgements, held, status
 
 
 _DISTANCE: dict[Role, frozenset[Action]] = {
@@ -85,30 +89,80 @@ def allows(principal: Principal, action: Action, school_id: str | None = None) -
     in_school = school_id is not None and school_id == principal.school_id
     if role is Role.SCHOOL_ADMIN:
         school_actions = (Action.MANAGE_SCHOOL, Action.READ_REGISTRY, Action.SET_UP_SCHOOL_YEAR,
-                          Action.WRITE_JOURNAL)
-        return (action in school_actions and in_school) or action is Action.MANAGE_PEOPLE
+                          Action.WRITE_JOURNAL, Action.ERASE_PERSONAL_DATA)
+        # People: anyone new (no school yet), or the people of their own school.
+        people = action is Action.MANAGE_PEOPLE and (school_id is None or in_school)
+        return (action in school_actions and in_school) or people
     if role is Role.TEACHER:
         # Which lessons a teacher may write is a rule of the domain (teacher or substitute).
         return action is Action.WRITE_JOURNAL
     if role is Role.STUDENT:
         return action is Action.WORK_ON_HOMEWORK
     if role is Role.AUDITOR:
-        return action in (Action.READ_REGISTRY, Action.READ_OPERATIONS)
+        return action in (Action.READ_REGISTRY, Action.READ_OPERATIONS, Action.READ_AUDIT)
+    if role is Role.EXPORTER:  # the exporter reads the export only
+        return action is Action.READ_EXPORT
     return False
 
 
 def authorize(principal: Principal, action: Action, school_id: str | None = None) -> None:
     """Refuse with 403 problem+json and a structured log line unless the policy allows."""
     if not allows(principal, action, school_id):
-        log.warning(
-            "access denied",
-            extra={"subject": principal.subject, "role": principal.role.value,
-                   "action": action.value, "school_id": school_id},
-        )
-        raise ProblemError(
-            403, "Forbidden", f"the role {principal.role.value} may not {action.value}",
-            "Forbidden",
-        )
+        refuse(principal, action, school_id)
+
+
+def refuse(
+    principal: Principal, action: Action, school_id: str | None = None, detail: str | None = None,
+) -> NoReturn:
+    """403 problem+json and the structured log line of every refusal."""
+    log.warning(
+        "access denied",
+        extra={"subject": principal.subject, "role": principal.role.value,
+               "action": action.value, "school_id": school_id},
+    )
+    raise ProblemError(
+        403, "Forbidden", detail or f"the role {principal.role.value} may not {action.value}",
+        "Forbidden",
+    )
+
+
+def authorize_in_any(principal: Principal, action: Action, schools: Collection[str]) -> None:
+    """An action on a person: allowed in one of the schools the person belongs to (for a
+    person of no school yet, only where no school is needed: admins, people managers)."""
+    if any(allows(principal, action, school) for school in sorted(schools)):
+        return
+    if not schools and allows(principal, action, None):
+        return
+    refuse(principal, action, ",".join(sorted(schools)) or None)
+
+
+def authorize_person(principal: Principal, person_id: str, schools: Collection[str],
+                     represented: bool) -> None:
+    """A person's registry record: the person, their representatives, the administrators
+    of their schools, auditors and administrators."""
+    if principal.role in (Role.STUDENT, Role.PARENT) and principal.subject == person_id:
+        return
+    if principal.role is Role.PARENT and represented:
+        return
+    if principal.role in (Role.STUDENT, Role.PARENT):
+        refuse(principal, Action.READ_REGISTRY)
+    authorize_in_any(principal, Action.READ_REGISTRY, schools)
+
+
+def sees_documents(principal: Principal, schools: Collection[str]) -> bool:
+    """Whole identity documents: administrators, and the administrators of the person's
+    school; everyone else reads them masked."""
+    return principal.role is Role.ADMIN or (
+        principal.role is Role.SCHOOL_ADMIN and principal.school_id in schools)
+
+
+def authorize_gradebook(principal: Principal, school_id: str, teachers: Collection[str]) -> None:
+    """Period, annual and final marks: the school's administrators, or a teacher who teaches
+    the subject to the class (or to one of its subgroups)."""
+    authorize(principal, Action.WRITE_JOURNAL, school_id)
+    if principal.role is Role.TEACHER and principal.subject not in teachers:
+        refuse(principal, Action.WRITE_JOURNAL, school_id,
+               "only a teacher of the subject in this class puts its marks")
 
 
 class Documents(Protocol):

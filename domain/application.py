@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domain.commands.distance import DistanceCommands
+from domain.commands.erasure import ErasureCommands
 from domain.commands.gradebook import GradebookCommands
 from domain.commands.homework import HomeworkCommands
 from domain.commands.marks import MarkCommands
@@ -10,6 +11,7 @@ from domain.commands.posts import PostCommands
 
 
 class Journal(
-    MarkCommands, HomeworkCommands, GradebookCommands, PostCommands, DistanceCommands
+    MarkCommands, HomeworkCommands, GradebookCommands, PostCommands, DistanceCommands,
+    ErasureCommands,
 ):
     """Every aggregate in one application, so there is one gap-free ordered log."""

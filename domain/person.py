@@ -12,6 +12,7 @@ from eventsourcing.domain import event
 from domain import identifiers as ids
 from domain.base import JournalAggregate
 from domain.errors import InvalidValue, RuleViolated
+from domain.personal_data import ERASED
 from domain.school import checked
 
 
@@ -242,3 +243,12 @@ class Person(JournalAggregate):
     @event("ReleasedFromClass")
     def release_from_class(self, group_id: UUID, on: date) -> None:
         self.current_class = None
+
+    @event("PersonalDataErased")
+    def erase_personal_data(self, legal_ground: str, act_reference: str) -> None:
+        """Crypto-shredding: the key of the name, birth date and documents is destroyed, so
+        they read as erased from now on (domain/commands/erasure.py checks the rule)."""
+        self.name = FullName(last=ERASED, first=ERASED)
+        self.birth_date = None
+        self.documents = Documents()
+        self.personal_data_erased = True

@@ -172,6 +172,8 @@ def token(role: str, person: str | None, school: str | None) -> None:
 
 # Command groups of other modules are registered here, one line each:
 # main.add_command(<module>.<group>)
+main.add_command(__import__("infra.export_cli", fromlist=["export"]).export)
+main.add_command(__import__("infra.audit_cli", fromlist=["audit"]).audit)
 
 
 @main.group()

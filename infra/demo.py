@@ -1,10 +1,14 @@
 """Demo data for an empty journal, through the Journal's commands: two schools, their staff,
-classes, students and families. The content is a function of the seed (ids are uuid4s); the
-events are dated as a history (August, 1 September, October), never later than now."""
+classes, students and families (here), then `weeks` weeks of school: timetables, lessons, marks,
+attendance, homework and changes (infra/demo_journal.py). The content is a function of the
+seed and today (ids are uuid4s); the events are dated as a history (the roster in August, the
+lessons from 1 September, transfers in October), never later than now: by default the academic
+year is the latest whose `weeks` are over."""
 
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -19,6 +23,14 @@ from domain.journal import Command, Outcome
 from domain.person import BirthCertificate, Documents, FullName, Passport, RepresentativeKind, Sex
 from domain.school import Requisites, StaffPosition
 from infra import demo_names as names
+from infra.demo_journal import (
+    DemoClass,
+    DemoSchool,
+    RosterMove,
+    cached_aggregates,
+    fill_journal,
+)
+from infra.demo_timetable import default_academic_year
 
 ADMIN = "admin"
 Kind = RepresentativeKind
@@ -37,6 +49,10 @@ class DemoPeople:
     class_ids: list[UUID]
     school_admin_ids: list[UUID]  # the StaffPosition.ADMINISTRATOR of each school, in order
     left_student_ids: list[UUID] = field(default_factory=list)
+    academic_year: int = 0
+    first_lesson_day: date | None = None  # the span of the generated lessons (None: none)
+    last_lesson_day: date | None = None
+    counts: Counter[str] = field(default_factory=Counter)  # journal commands and facts
 
 
 @dataclass
@@ -268,14 +284,30 @@ def _id(outcome: Outcome) -> UUID:
 
 
 def load_demo(
-    journal: Journal, *, students: int = 250, seed: int = 7, academic_year: int = 2026,
-    progress: Callable[[int], None] | None = None,
+    journal: Journal, *, students: int = 250, seed: int = 7, academic_year: int | None = None,
+    weeks: int = 4, progress: Callable[[int], None] | None = None,
 ) -> DemoPeople:
-    """Fill an empty journal; `progress(1)` after each command (tqdm-style increments)."""
+    """Fill an empty journal; `progress(1)` after each command (tqdm-style increments).
+
+    `weeks` weeks of school from 1 September (holiday weeks not counted; a year has 34 or
+    35). Without `academic_year`, the latest year whose weeks are over by today; with it,
+    the lessons stop a week before today."""
     if students < 0:
         raise ValueError("students must not be negative")
-    plan, year, people = _Planner(students, seed, academic_year), academic_year, {}
-    done = progress or (lambda _count: None)
+    if weeks < 0:
+        raise ValueError("weeks must not be negative")
+    with cached_aggregates(journal):
+        return _load(journal, students, seed, academic_year, weeks,
+                     progress or (lambda _count: None))
+
+
+def _load(journal: Journal, students: int, seed: int, academic_year: int | None, weeks: int,
+          done: Callable[[int], None]) -> DemoPeople:
+    now = datetime.now(UTC)
+    explicit = academic_year is not None
+    year = academic_year if academic_year is not None else default_academic_year(
+        weeks, now.date())
+    plan, people = _Planner(students, seed, year), {}
 
     def clock(month: int, day: int, hour: int, hours: float = 1, commands: int = 1) -> _Clock:
         return _Clock(done, datetime(year, month, day, hour, tzinfo=UTC), hours, commands)
@@ -297,7 +329,9 @@ def load_demo(
         if key not in people:
             register(key, at())
         journal.appoint_staff(at(), school_ids[school], people[key], position)
-    at = clock(8, 18, 6, 240, 4 * students)
+    family_commands = sum(len(f.reps) + len(f.children) * (1 + len(f.reps))
+                          for f in plan.families)
+    at = clock(8, 18, 6, 240, family_commands)
     for family in plan.families:
         for key, _kind in family.reps:
             register(key, at())
@@ -305,26 +339,40 @@ def load_demo(
             register(child, at())
             for key, kind in family.reps:
                 journal.link_representative(at(), people[child], people[key], kind)
-    at = clock(8, 29, 6, 2, len(plan.classes))
+    at = clock(8, 28, 7, 2, len(plan.classes))
     class_ids = [
         _id(journal.open_class(at(), school_ids[group.school], year, group.name,
                                people[group.homeroom]))
         for group in plan.classes
     ]
-    at = clock(9, 1, 5, 3, students)
+    # Enrolled from 1 September by an order of the last days of August: before the lessons
+    # of 1 September even in Vladivostok.
+    at = clock(8, 28, 10, 6, students)
     for group, class_id in zip(plan.classes, class_ids, strict=True):
         for key in group.students:
             journal.enrol_student(at(), class_id, people[key], date(year, 9, 1))
+    moves = []  # the day before they take effect, so before that day's lessons anywhere
     for week, (key, source, target, reason) in enumerate(plan.moves):
         on = date(year, 10, 12 + 7 * week)
-        journal.transfer_student(clock(10, on.day, 7)(), people[key], class_ids[source],
-                                 class_ids[target], on, reason)
+        moves.append(RosterMove(datetime(year, 10, on.day - 1, 7, tzinfo=UTC), ADMIN,
+                                people[key], source, target, on, reason))
     left = []
     if plan.leaver is not None:
         key, group_index = plan.leaver
-        journal.release_student(clock(10, 26, 7)(), class_ids[group_index], people[key],
-                                date(year, 10, 26), names.LEAVING)
+        moves.append(RosterMove(datetime(year, 10, 25, 7, tzinfo=UTC), ADMIN, people[key],
+                                group_index, None, date(year, 10, 26), names.LEAVING))
         left.append(people[key])
+    teachers = [[people[k] for k, p in entries if p is TEACHER] for entries in plan.staff]
+    admins = [people[k] for _, (k, p) in staff if p is ADMINISTRATOR]
+    summary = fill_journal(
+        journal,
+        [DemoSchool(school_ids[i], zone, shifts, admins[i], tuple(teachers[i]), i == 0)
+         for i, (_name, zone, shifts, *_rest) in enumerate(names.SCHOOLS)],
+        [DemoClass(class_id, group.school, group.parallel, people[group.homeroom],
+                   tuple(people[k] for k in group.students))
+         for group, class_id in zip(plan.classes, class_ids, strict=True)],
+        moves, year=year, weeks=weeks, seed=seed, done=done, now=now, explicit_year=explicit,
+    )
     return DemoPeople(
         admin_actor=ADMIN,
         school_ids=school_ids,
@@ -332,8 +380,12 @@ def load_demo(
         student_ids=[people[k] for g in plan.classes for k in g.students if people[k] not in left],
         representative_ids=[people[k] for f in plan.families for k, _ in f.reps],
         class_ids=class_ids,
-        school_admin_ids=[people[k] for _, (k, p) in staff if p is ADMINISTRATOR],
+        school_admin_ids=admins,
         left_student_ids=left,
+        academic_year=year,
+        first_lesson_day=summary.first_day,
+        last_lesson_day=summary.last_day,
+        counts=summary.counts,
     )
 
 

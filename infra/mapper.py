@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typing
+from collections.abc import Mapping
 from functools import cache
 from typing import Any, ClassVar
 from uuid import UUID
@@ -11,6 +12,8 @@ import msgspec
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, resolve_topic
+
+from infra.personal_data import ERASED_FLAG, PersonalData, personal_data_for
 
 _ID_FIELDS = ("originator_id", "originator_version")
 _encoder = msgspec.json.Encoder()
@@ -40,12 +43,32 @@ def _state_decoder(cls: type) -> tuple[msgspec.json.Decoder[Any], tuple[str, ...
 
 
 class MsgspecMapper(Mapper[UUID]):
-    """Selected with MAPPER_TOPIC; keeps the library's cipher and compressor."""
+    """Selected with MAPPER_TOPIC; keeps the library's cipher and compressor.
+
+    Bound to the journal's environment, it also seals a person's personal data with the
+    person's own key (infra/personal_data.py) before the library's cipher applies."""
+
+    personal_data: PersonalData | None = None
+
+    def bind_environment(self, env: Mapping[str, str]) -> None:
+        """Called by the journal (domain/commands/erasure.py): keys live beside the log."""
+        self.personal_data = personal_data_for(env)
+
+    def forget_person(self, person_id: UUID) -> bool:
+        """Destroy the person's personal-data key (crypto-shredding)."""
+        return self.personal_data.forget(person_id) if self.personal_data else False
+
+    def close(self) -> None:
+        if self.personal_data is not None:
+            self.personal_data.close()
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         state = dict(vars(domain_event))
         originator_id = state.pop("originator_id")
         originator_version = state.pop("originator_version")
+        topic = get_topic(type(domain_event))
+        if self.personal_data is not None and topic in self.personal_data.topics:
+            self.personal_data.seal(topic, originator_id, originator_version, state)
         data = _encoder.encode(state)
         if self.compressor:
             data = self.compressor.compress(data)
@@ -54,7 +77,7 @@ class MsgspecMapper(Mapper[UUID]):
         return StoredEvent(
             originator_id=originator_id,
             originator_version=originator_version,
-            topic=get_topic(type(domain_event)),
+            topic=topic,
             state=data,
         )
 
@@ -66,6 +89,11 @@ class MsgspecMapper(Mapper[UUID]):
                 data = self.cipher.decrypt(data)
             if self.compressor:
                 data = self.compressor.decompress(data)
+            erased = False
+            if self.personal_data is not None and stored_event.topic in self.personal_data.topics:
+                data, erased = self.personal_data.open(
+                    stored_event.topic, _uuid(stored_event.originator_id),
+                    stored_event.originator_version, data)
             decoder, _names = _state_decoder(cls)
             decoded = decoder.decode(data)
         except Exception as error:
@@ -79,6 +107,12 @@ class MsgspecMapper(Mapper[UUID]):
             originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))
         )
         state["originator_version"] = stored_event.originator_version
+        if erased:
+            state[ERASED_FLAG] = True
         event = object.__new__(cls)
         object.__setattr__(event, "__dict__", state)
         return typing.cast("DomainEventProtocol[UUID]", event)
+
+
+def _uuid(value: UUID | str) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))

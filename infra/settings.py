@@ -22,6 +22,10 @@ class Settings:
     projection_poll_seconds: float = 1.0
     read_wait_seconds: float = 5.0
     export_push_url: str | None = None
+    export_push_timeout_seconds: float = 30.0  # one delivery attempt of a delta
+    export_push_max_backoff_seconds: float = 900.0  # the longest wait between attempts
+    export_seal_times: tuple[str, ...] = ("07:00", "13:00", "19:00")  # in region_tz
+    region_tz: str = "Europe/Moscow"  # the region's wall clock (schedules)
     file_max_bytes: int = 100 * 1024 * 1024  # one uploaded file
     files_quota_bytes: int = 2 * 1024**3  # a school's files in total (the seed's 2 Гб)
     files_storage: str = "local"  # "local": under files_dir; "s3": not yet implemented
@@ -103,6 +107,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         projection_poll_seconds=float(env.get("ZHURNAL_PROJECTION_POLL_SECONDS", "1.0")),
         read_wait_seconds=float(env.get("ZHURNAL_READ_WAIT_SECONDS", "5.0")),
         export_push_url=env.get("ZHURNAL_EXPORT_PUSH_URL") or None,
+        export_push_timeout_seconds=float(env.get("ZHURNAL_EXPORT_PUSH_TIMEOUT", "30")),
+        export_push_max_backoff_seconds=float(env.get("ZHURNAL_EXPORT_PUSH_MAX_BACKOFF", "900")),
+        export_seal_times=tuple(t.strip() for t in env.get(
+            "ZHURNAL_EXPORT_SEAL_TIMES", "07:00,13:00,19:00").split(",") if t.strip()),
+        region_tz=env.get("ZHURNAL_REGION_TZ", "Europe/Moscow"),
         file_max_bytes=int(env.get("ZHURNAL_FILE_MAX_BYTES", str(100 * 1024 * 1024))),
         files_quota_bytes=int(env.get("ZHURNAL_FILES_QUOTA_BYTES", str(2 * 1024**3))),
         files_storage=env.get("ZHURNAL_FILES_STORAGE", "local"),

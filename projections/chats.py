@@ -16,13 +16,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from typing import Any
-from uuid import NAMESPACE_URL, uuid5
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 import msgspec
 
+from domain.teaching import teaching_assignment_id
 from projections.base import Positioned, Projection
 from projections.documents import DocumentTable, Row
 from projections.roster_state import ADMINISTRATIVE, RosterState, Scope
+from projections.state import StateDocs
 from projections.store import Tx, ViewStore
 
 _decode = msgspec.json.decode
@@ -57,30 +59,65 @@ class Chats(Projection):
         tx.execute(f"CREATE INDEX IF NOT EXISTS {members}_by_person ON {members} (person_id)")
 
     def process(self, tx: Tx, events: Sequence[Positioned]) -> None:
-        chats = DocumentTable(tx, self.table("view_chats"))
-        roster = RosterState(DocumentTable(tx, self.table("view_chat_roster")))
+        chats = StateDocs(tx, self.table("view_chats"))
+        roster = RosterState(StateDocs(tx, self.table("view_chat_roster")))
+        roster.prefetch(events)
+        planned = [event for _position, event in events
+                   if type(event).__qualname__ == "VideoLesson.Planned"]
+        self._load_planned(chats, planned)
         dirty: set[str] = set()  # chat keys to recompute
         profiles: set[str] = set()  # people whose Сферум profile changed
+        scopes: dict[Scope, None] = {}
         for _position, event in events:
             if type(event).__qualname__ == "VideoLesson.Planned":
                 dirty.add(self._subject_chat(chats, roster, event))
             for scope in roster.apply(event):
                 if scope[0] == "profile":
                     profiles.add(scope[1])
-                dirty.update(self._keys(chats, roster, scope))
+                scopes[scope] = None
+        # Which chats the roster changes touch, worked out once the batch is applied: a
+        # chat a video lesson of this batch made is recomputed anyway, and a group's kind
+        # never changes, so this is what asking after each event gave, with bulk reads.
+        chats.prefetch("group_subjects", {s[1] for s in scopes if s[0] in ("group", "teaching")})
+        chats.prefetch("subject_groups", {s[1] for s in scopes if s[0] == "subject"})
+        roster.load({"group": {s[1] for s in scopes if s[0] == "group"}})
+        for scope in scopes:
+            dirty.update(self._keys(chats, roster, scope))
         members = self.table("view_chat_members")
-        for key in sorted(dirty):
-            self._recompute(tx, chats, roster, key)
-        touched = {chat_id(key) for key in dirty}
+        wanted = self._candidates(chats, roster, sorted(dirty))
+        touched: dict[str, list[tuple[Any, ...]] | None] = {}
+        for key, (people, doc) in wanted.items():
+            identifier = chat_id(key)
+            rows = [(identifier, p, roster.profile(p), int(a)) for p, a in sorted(people.items())]
+            touched[identifier] = rows
+            chats.put("chat", identifier, Row(doc=doc, school_id=doc["school_id"],
+                                              ref=doc["group_id"],
+                                              sort=f"{doc['kind']}|{doc['title']}"))
+        if touched:
+            tx.executemany(f"DELETE FROM {members} WHERE chat_id = ?",
+                           [(identifier,) for identifier in sorted(touched)])
+            tx.executemany(
+                f"INSERT INTO {members} (chat_id, person_id, profile_id, admin) "
+                "VALUES (?, ?, ?, ?)",
+                [row for identifier in sorted(touched) for row in touched[identifier] or ()])
         for person in sorted(profiles):
             tx.execute(f"UPDATE {members} SET profile_id = ? WHERE person_id = ?",
                        (roster.profile(person), person))
-            touched.update(str(row[0]) for row in tx.fetchall(
-                f"SELECT chat_id FROM {members} WHERE person_id = ?", (person,)))
-        for chat in sorted(touched):
-            self._digest(tx, chats, chat)
+            for (identifier,) in tx.fetchall(
+                    f"SELECT chat_id FROM {members} WHERE person_id = ?", (person,)):
+                touched.setdefault(str(identifier), None)  # its rows: from the table
+        chats.prefetch("chat", touched)
+        for identifier in sorted(touched):
+            self._digest(tx, chats, identifier, touched[identifier])
         chats.flush()
         roster.docs.flush()
+
+    def _load_planned(self, chats: StateDocs, planned: list[Any]) -> None:
+        subjects = {str(e.subject_id) for e in planned}
+        groups = {str(e.group_id) for e in planned}
+        chats.prefetch("group_subjects", groups)
+        chats.prefetch("subject_groups", subjects)
+        chats.prefetch("planners", {f"subject:{e.group_id}:{e.subject_id}" for e in planned})
 
     # which chats a roster change touches -------------------------------------------------
 
@@ -117,7 +154,24 @@ class Chats(Projection):
 
     # a chat's candidates ----------------------------------------------------------------
 
-    def _recompute(self, tx: Tx, chats: DocumentTable, roster: RosterState, key: str) -> None:
+    def _candidates(self, chats: StateDocs, roster: RosterState,
+                    keys: list[str]) -> dict[str, tuple[dict[str, bool], dict[str, Any]]]:
+        """Each chat's candidates (person -> admin) and document, from bulk-loaded rosters."""
+        parsed = [(key, *key.partition(":")[::2]) for key in keys]
+        groups = {rest.partition(":")[0] for _key, kind, rest in parsed if kind != "teachers"}
+        roster.load({"group": groups})
+        students = {s for g in groups if (doc := roster.group(g)) for s in doc["students"]}
+        teaching = {str(teaching_assignment_id(UUID(rest.partition(":")[0]),
+                                               UUID(rest.partition(":")[2])))
+                    for _key, kind, rest in parsed if kind == "subject"}
+        roster.load({"reps": students, "teaching": teaching})
+        chats.prefetch("planners", {key for key, kind, _rest in parsed if kind == "subject"})
+        found = {key: self._wanted(chats, roster, key) for key in keys}
+        roster.load({"profile": {p for people, _doc in found.values() for p in people}})
+        return found
+
+    def _wanted(self, chats: DocumentTable, roster: RosterState,
+                key: str) -> tuple[dict[str, bool], dict[str, Any]]:
         kind, _, rest = key.partition(":")
         wanted: dict[str, bool] = {}
 
@@ -147,28 +201,25 @@ class Chats(Projection):
             else:
                 add([homeroom] if homeroom else [], True)
                 title = f"{'Класс' if kind == 'class' else 'Родители'} {group['name']}"
-        identifier = chat_id(key)
-        members = self.table("view_chat_members")
-        tx.execute(f"DELETE FROM {members} WHERE chat_id = ?", (identifier,))
-        tx.executemany(
-            f"INSERT INTO {members} (chat_id, person_id, profile_id, admin) VALUES (?, ?, ?, ?)",
-            [(identifier, p, roster.profile(p), int(a)) for p, a in sorted(wanted.items())])
-        doc = {"id": identifier, "key": key, "kind": kind, "school_id": school_id,
+        doc = {"id": chat_id(key), "key": key, "kind": kind, "school_id": school_id,
                "group_id": group_id, "subject_id": subject_id, "title": title}
-        chats.put("chat", identifier, Row(doc=doc, school_id=school_id, ref=group_id,
-                                          sort=f"{kind}|{title}"))
+        return wanted, doc
 
-    def _digest(self, tx: Tx, chats: DocumentTable, identifier: str) -> None:
-        """The chat's candidates and wanted members counted, and its digest renewed."""
+    def _digest(self, tx: Tx, chats: DocumentTable, identifier: str,
+                rows: list[tuple[Any, ...]] | None) -> None:
+        """The chat's candidates and wanted members counted, and its digest renewed; `rows`:
+        its member rows as just written (None: read them)."""
         row = chats.get("chat", identifier)
         if row is None:
             return
-        rows = tx.fetchall(f"SELECT person_id, profile_id, admin FROM "
-                           f"{self.table('view_chat_members')} WHERE chat_id = ? "
-                           "ORDER BY person_id", (identifier,))
-        wanted = sorted({(str(r[1]), int(r[2])) for r in rows if r[1] is not None})
+        members = ([(person, profile, admin) for _chat, person, profile, admin in rows]
+                   if rows is not None else
+                   tx.fetchall(f"SELECT person_id, profile_id, admin FROM "
+                               f"{self.table('view_chat_members')} WHERE chat_id = ? "
+                               "ORDER BY person_id", (identifier,)))
+        wanted = sorted({(str(r[1]), int(r[2])) for r in members if r[1] is not None})
         digest = hashlib.sha256(msgspec.json.encode([row.doc["title"], wanted])).hexdigest()
-        row.doc.update(candidates=len(rows), wanted=len(wanted), digest=digest[:32])
+        row.doc.update(candidates=len(members), wanted=len(wanted), digest=digest[:32])
         chats.put("chat", identifier, row)
 
 

@@ -15,9 +15,9 @@ from uuid import UUID
 
 from domain.work_types import DUE_ON_LESSON_DAY, built_in_work_type_id
 from projections.base import Positioned, Projection
-from projections.journal_state import HOMEWORK, JOURNAL, LESSONS, JournalState
+from projections.journal_state import HOMEWORK, JOURNAL, LESSON, LESSONS, JournalState
 from projections.rosters import Doc
-from projections.state import Rewrites, StateDocs
+from projections.state import Diffs, StateDocs
 from projections.store import Tx
 
 ROWS, STATE = "view_compliance", "view_compliance_state"
@@ -73,8 +73,14 @@ class Compliance(Projection):
     def process(self, tx: Tx, events: Sequence[Positioned]) -> None:
         docs = StateDocs(tx, self.table(STATE))
         state = JournalState(docs, (LESSONS, JOURNAL, HOMEWORK))
-        state.apply_all(events)
-        rows = Rewrites(tx, self.table(ROWS), "lesson_id", COLUMNS)
+        rows = Diffs(tx, self.table(ROWS), "lesson_id", COLUMNS, ("kind", "item_id"))
+        state.prefetch(events)
+        for lesson_id in sorted(docs.cached.get(LESSON, ())):  # as stored: the rows there now
+            lesson = docs.doc(LESSON, lesson_id)
+            rows.known(lesson_id, items(lesson) if lesson is not None else [])
+        for _position, event in events:
+            state.apply(event)
+        state.finish()
         for lesson_id in state.touched:
             lesson = state.lesson(lesson_id)
             if lesson is not None:

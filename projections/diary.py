@@ -1,10 +1,11 @@
-"""The student diary: one ready JSON document per (student, ISO week), read with one lookup.
+"""The student diary: a student's ISO week, read with one indexed query.
 
 A week holds the lessons of every class and subgroup the student was in on each day (so a
 transfer mid-week shows the old class before the move and the new one after), with their
 changes applied and described, the student's homework and its status, marks with work type
 and weight, and attendance (an override wins). A batch applies its events to the journal
-state, works out which (student, week) documents they can change, and rebuilds just those.
+state and writes the pieces a week is made of (projections/diary_weeks.py): an entry per
+touched lesson, and the stints of each student whose roster moved.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from projections.base import Positioned, Projection
-from projections.diary_weeks import WEEK, WeekBuilder
-from projections.documents import DocumentTable
+from projections.diary_weeks import ENTRY, STINT, assemble, entry, week_params, week_sql
+from projections.documents import Row
 from projections.journal_state import (
     CHANGES,
     GROUP,
@@ -28,16 +29,14 @@ from projections.journal_state import (
     STUDENT,
     JournalState,
 )
-from projections.rosters import FAR, day_key, iso_week, roster_on, week_bounds
-from projections.state import StateDocs, chunks, marks
+from projections.rosters import lesson_sort, spans, week_bounds
+from projections.state import StateDocs
 from projections.store import Tx, ViewStore
-
-Key = tuple[str, str]  # (student, week)
 
 
 class Diary(Projection):
     name = "diary"
-    version = 1
+    version = 2  # 1 kept a ready document per (student, week)
     STATE, WEEKS = "view_diary_state", "view_diary"
 
     def table_names(self) -> Sequence[str]:
@@ -45,69 +44,81 @@ class Diary(Projection):
 
     def index_names(self) -> Sequence[str]:
         return [*StateDocs.index_names(self.table(self.STATE)),
-                *DocumentTable.index_names(self.table(self.WEEKS))]
+                *StateDocs.index_names(self.table(self.WEEKS))]
 
     def create_tables(self, tx: Tx, dialect: str) -> None:
         for statement in [*StateDocs.ddl(self.table(self.STATE)),
-                          *DocumentTable.ddl(self.table(self.WEEKS))]:
+                          *StateDocs.ddl(self.table(self.WEEKS))]:
             tx.execute(statement)
 
     def process(self, tx: Tx, events: Sequence[Positioned]) -> None:
-        docs, weeks = StateDocs(tx, self.table(self.STATE)), StateDocs(tx, self.table(self.WEEKS))
+        docs, pieces = StateDocs(tx, self.table(self.STATE)), StateDocs(tx, self.table(self.WEEKS))
         state = JournalState(docs, (ROSTER, LESSONS, CHANGES, JOURNAL, HOMEWORK, NAMES))
         state.apply_all(events)
-        dirty = self._lessons_dirty(state) | self._rosters_dirty(state, weeks)
-        dirty |= self._renames_dirty(state, weeks)
-        WeekBuilder(state, weeks).rebuild(dirty)
+        lessons = set(state.touched) | self._renamed(state, pieces)
+        docs.prefetch(LESSON, lessons)
+        found = [doc for lesson_id in sorted(lessons) if (doc := state.lesson(lesson_id))]
+        docs.prefetch(GROUP, {doc["group_id"] for doc in found})
+        state.prefetch_names({doc["school_id"] for doc in found})
+        names: dict[tuple[str, str], str | None] = {}  # (school, work type) -> its name
+        for doc in found:
+            self._entry(state, pieces, doc, names)
+        self._stints(state, pieces)
         docs.flush()
-        weeks.flush()
+        pieces.flush()
 
-    def _lessons_dirty(self, state: JournalState) -> set[Key]:
-        """Who had or has each touched lesson, in the week of each day it held."""
-        places = [place for lesson in state.touched for place in state.places[lesson]]
-        state.docs.prefetch(GROUP, {group for group, _day in places})
-        state.docs.prefetch(GROUP, {doc["parent_id"] for group, _day in places
+    @staticmethod
+    def _entry(state: JournalState, pieces: StateDocs, lesson: dict[str, Any],
+               names: dict[tuple[str, str], str | None]) -> None:
+        group = state.docs.doc(GROUP, lesson["group_id"])
+        if group is None:  # a lesson of a group the log never opened: not in any diary
+            pieces.delete(ENTRY, lesson["id"])
+            return
+        school_id = lesson["school_id"]
+
+        def work_type(kind: str) -> str | None:
+            key = (school_id, kind)
+            if key not in names:
+                names[key] = (state.work_type(school_id, kind) or {}).get("name")
+            return names[key]
+
+        pieces.put(ENTRY, lesson["id"], Row(
+            doc=entry(lesson, group, state.subject_name(school_id, lesson["subject_id"]),
+                      work_type),  # type: ignore[arg-type]  # a Struct, encoded as a doc
+            school_id=school_id, ref=lesson["group_id"],
+            sort=lesson_sort(lesson["day"], lesson["number"])))
+
+    @staticmethod
+    def _stints(state: JournalState, pieces: StateDocs) -> None:
+        """Each moved student's effective stints in each of their groups."""
+        moved = sorted(state.roster_moves)
+        state.docs.prefetch(STUDENT, moved)
+        groups = {student: list((state.docs.doc(STUDENT, student) or {"groups": []})["groups"])
+                  for student in moved}
+        state.docs.prefetch(GROUP, {group for ids in groups.values() for group in ids})
+        state.docs.prefetch(GROUP, {doc["parent_id"] for ids in groups.values() for group in ids
                                     if (doc := state.docs.doc(GROUP, group)) and doc["parent_id"]})
-        dirty: set[Key] = set()
-        rosters: dict[tuple[str, str], list[str]] = {}
-        for lesson_id, students in state.touched.items():
-            for group_id, day in state.places[lesson_id]:
-                if students is None and (group_id, day) not in rosters:
-                    group, parent = state.group(group_id)
-                    rosters[(group_id, day)] = roster_on(group, parent, day) if group else []
-                week = iso_week(day)
-                dirty.update((student, week) for student in (
-                    rosters[(group_id, day)] if students is None else students))
-        return dirty
+        for student, group_ids in groups.items():
+            for group_id in group_ids:
+                group, parent = state.group(group_id)
+                stints = spans(group, parent, student) if group else []
+                pk = f"{student}:{group_id}"
+                if stints:
+                    pieces.put(STINT, pk, Row(doc=stints,  # type: ignore[arg-type]
+                                              ref=student, sort=group_id))
+                else:
+                    pieces.delete(STINT, pk)
 
-    def _rosters_dirty(self, state: JournalState, weeks: StateDocs) -> set[Key]:
-        """From the day a student's roster moved: the weeks they have, and may now have."""
-        moves = state.roster_moves
-        dirty: set[Key] = set()
-        for chunk in chunks(sorted(moves)):
-            for ref, sort in weeks.tx.fetchall(
-                f"SELECT ref, sort FROM {weeks.table} "
-                f"WHERE kind = ? AND ref IN ({marks(len(chunk))})", (WEEK, *chunk),
-            ):
-                if sort >= iso_week(moves[ref]):
-                    dirty.add((ref, sort))
-        state.docs.prefetch(STUDENT, moves)
-        for student, day in moves.items():
-            for group_id in (state.docs.doc(STUDENT, student) or {"groups": []})["groups"]:
-                for _pk, row in state.docs.in_range(LESSON, group_id, day_key(day), day_key(FAR)):
-                    dirty.add((student, iso_week(row.doc["day"])))
-        return dirty
-
-    def _renames_dirty(self, state: JournalState, weeks: StateDocs) -> set[Key]:
-        dirty: set[Key] = set()
+    @staticmethod
+    def _renamed(state: JournalState, pieces: StateDocs) -> set[str]:
+        """Lessons that show a subject or work type renamed in this batch."""
+        found: set[str] = set()
         for school_id, item_id in sorted(state.renamed):
-            for (pk,) in weeks.tx.fetchall(
-                f"SELECT pk FROM {weeks.table} WHERE kind = ? AND school_id = ? AND doc LIKE ?",
-                (WEEK, school_id, f'%"{item_id}"%'),
-            ):
-                student, _, week = str(pk).partition(":")
-                dirty.add((student, week))
-        return dirty
+            found.update(str(pk) for (pk,) in pieces.tx.fetchall(
+                f"SELECT pk FROM {pieces.table} WHERE kind = ? AND school_id = ? AND doc LIKE ?",
+                (ENTRY, school_id, f'%"{item_id}"%'),
+            ))
+        return found
 
 
 class DiaryQueries:
@@ -115,10 +126,9 @@ class DiaryQueries:
         self.store, self.table = store, table
 
     def week(self, student_id: str, week: str) -> bytes | None:
-        """The stored JSON of the week as is (served without decoding); None: no lessons."""
-        row = self.store.fetchone(f"SELECT doc FROM {self.table} WHERE kind = ? AND pk = ?",
-                                  (WEEK, f"{student_id}:{week}"))
-        return str(row[0]).encode() if row else None
+        """The week's JSON, spliced from stored pieces; None: no lessons."""
+        rows = self.store.fetchall(week_sql(self.table), week_params(student_id, week))
+        return assemble(student_id, week, rows) if rows else None
 
     @staticmethod
     def empty(student_id: str, week: str) -> dict[str, Any]:

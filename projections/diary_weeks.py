@@ -1,159 +1,187 @@
-"""The diary's week documents, rebuilt from the journal state for a set of (student, week).
+"""The diary's stored pieces, and a student's week assembled from them with one query.
 
-A batch rebuilds many weeks that share lessons (a class's 25 students see the same lesson),
-so each lesson is encoded once: its shared part, and each student's marks and homework; a
-student's entry is those pieces of JSON joined (`msgspec.Raw`), never a dict to re-encode.
+A week document repeats each lesson for every student of the class (and is ~14 KB), so
+keeping weeks ready meant rewriting every touched student's week on each batch: most of the
+cost of catching up. The diary keeps instead, in its served table:
+
+- an `entry` per lesson (ref: its group, sort: day and number): the lesson's shared JSON, and
+  each student's marks, homework statuses and attendance as ready JSON pieces;
+- a `stint` per (student, group) (ref: the student, sort: the group): the student's effective
+  stints in the group (a subgroup's clipped to its class's).
+
+A batch writes only the lessons it touched and the stints of students whose roster moved. A
+read joins the student's stints to the entries of their groups in the week (one indexed query)
+and splices the pieces: the bytes are exactly those of the week document, never re-encoded
+from dictionaries.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 import msgspec
 
-from projections.documents import Row
-from projections.journal_events import attendance
-from projections.journal_state import GROUP, LESSON, STUDENT, JournalState
-from projections.rosters import Doc, day_key, iso_week, spans, week_bounds
-from projections.state import StateDocs
+from projections.journal_events import attendance as effective
+from projections.rosters import Doc, day_key, week_bounds
 
-WEEK = "week"
-Key = tuple[str, str]  # (student, week)
-# A lesson's JSON without its closing brace; each student's homework, marks and attendance.
-Shared = tuple[bytes, dict[str, bytes], dict[str, bytes], dict[str, bytes]]
+ENTRY, STINT = "entry", "stint"
 _encode = msgspec.json.encode
 _NONE = b"[]"
+_NULL = b"null"
 
 
-def _order(lesson: Doc) -> tuple[str, int, str, str]:
-    return lesson["day"], lesson["number"], lesson["start"], lesson["id"]
+class Work(msgspec.Struct, array_like=True):
+    """One homework of a lesson: its JSON around the student's own status and comments."""
+
+    head: msgspec.Raw  # {"homework_id": ..., "individual": ...}: the keys before "status"
+    tail: msgspec.Raw  # {"duration_minutes": ..., ...}: the keys after "comments"
+    students: str  # who it is for, space-separated (a substring test finds a student)
+    changed: dict[str, tuple[str, int]]  # student -> (status, comments), unless (assigned, 0)
 
 
-class WeekBuilder:
-    """Writes (or deletes, when empty) the week documents of the dirty (student, week)."""
+class Entry(msgspec.Struct, array_like=True):
+    """A lesson as every student of it sees it, but for their own pieces (stored as a JSON
+    array: decoding it is most of a read's work, so it is kept small)."""
 
-    def __init__(self, state: JournalState, weeks: StateDocs) -> None:
-        self.state, self.weeks = state, weeks
-        self.lessons: dict[tuple[str, str], list[Doc]] = {}  # (group, week) -> lessons
-        self.shared: dict[str, Shared] = {}  # lesson -> its part shared by every student
-        self.groups: dict[str, tuple[Doc | None, Doc | None]] = {}
-        self.names: dict[tuple[str, str], str | None] = {}
+    day: str
+    number: int
+    start: str
+    id: str
+    base: msgspec.Raw  # the lesson's shared JSON object
+    marks: dict[str, msgspec.Raw]  # student -> their marks (a JSON list), if any
+    homework: list[Work]
+    attendance: dict[str, msgspec.Raw]  # student -> their attendance, when not present
 
-    def rebuild(self, dirty: set[Key]) -> None:
-        docs = self.state.docs
-        docs.prefetch(STUDENT, {student for student, _ in dirty})
-        wanted: dict[str, set[str]] = {}
-        for student, week in dirty:
-            for group_id in self._groups(student):
-                wanted.setdefault(group_id, set()).add(week)
-        docs.prefetch(GROUP, wanted)
-        docs.prefetch(GROUP, {group["parent_id"] for group, _ in map(self._group, wanted)
-                              if group and group["parent_id"]})
-        for group_id, group_weeks in wanted.items():
-            lo, hi = week_bounds(min(group_weeks))[0], week_bounds(max(group_weeks))[1]
-            for _pk, row in docs.in_range(LESSON, group_id, day_key(lo), day_key(hi)):
-                self.lessons.setdefault((group_id, iso_week(row.doc["day"])), []).append(row.doc)
-        for lessons in self.lessons.values():
-            lessons.sort(key=_order)
-        self.state.prefetch_names({doc["school_id"] for rows in self.lessons.values()
-                                   for doc in rows})
-        for student, week in sorted(dirty):
-            self._write(student, week)
 
-    def _groups(self, student: str) -> list[str]:
-        doc = self.state.docs.doc(STUDENT, student)
-        return list(doc["groups"]) if doc else []
+_entry_decoder = msgspec.json.Decoder(Entry)
+_spans_decoder = msgspec.json.Decoder(list[tuple[str, str | None]])
+_UNCHANGED = ("assigned", 0)
 
-    def _group(self, group_id: str) -> tuple[Doc | None, Doc | None]:
-        if group_id not in self.groups:
-            self.groups[group_id] = self.state.group(group_id)
-        return self.groups[group_id]
 
-    def _write(self, student: str, week: str) -> None:
-        entries: list[tuple[Doc, msgspec.Raw]] = []
-        sources = 0
-        monday, next_monday = week_bounds(week)
-        for group_id in self._groups(student):
-            group, parent = self._group(group_id)
-            lessons = self.lessons.get((group_id, week), ())
-            if group is None or not lessons:
-                continue
-            stints = spans(group, parent, student)
-            if any(lo <= monday and (hi is None or hi >= next_monday) for lo, hi in stints):
-                inside = list(lessons)  # a member all week
-            else:
-                inside = [lesson for lesson in lessons if any(
-                    lo <= lesson["day"] and (hi is None or lesson["day"] < hi)
-                    for lo, hi in stints)]
-            entries += [(lesson, self._entry(lesson, student, group)) for lesson in inside]
-            sources += bool(inside)
-        pk = f"{student}:{week}"
-        if not entries:
-            self.weeks.delete(WEEK, pk)
-            return
-        if sources > 1:  # a class and its subgroups: merge their (sorted) lessons
-            entries.sort(key=lambda item: _order(item[0]))
-        days: dict[str, list[msgspec.Raw]] = {}
-        for lesson, entry in entries:
-            days.setdefault(lesson["day"], []).append(entry)
-        doc = {"student_id": student, "week": week, "start": monday,
-               "end": (date.fromisoformat(monday) + timedelta(days=6)).isoformat(),
-               "days": [{"date": day, "lessons": lessons} for day, lessons in days.items()]}
-        school_id = entries[0][0]["school_id"]
-        self.weeks.put(WEEK, pk, Row(doc=doc, school_id=school_id, ref=student, sort=week))
+def _split(doc: Doc, first_tail_key: str) -> tuple[bytes, bytes]:
+    """A dict's JSON as two objects: the keys before `first_tail_key`, and from it on."""
+    keys = list(doc)
+    cut = keys.index(first_tail_key)
+    return (_encode({k: doc[k] for k in keys[:cut]}),
+            _encode({k: doc[k] for k in keys[cut:]}))
 
-    def _entry(self, lesson: Doc, student: str, group: Doc) -> msgspec.Raw:
-        base, marks, homework, present = self._shared(lesson, group)
-        return msgspec.Raw(b"".join((
-            base, b',"homework":', homework.get(student, _NONE), b',"marks":',
-            marks.get(student, _NONE), b',"attendance":', present.get(student, b"null"), b"}")))
 
-    def _name(self, school_id: str, item_id: str, work_type: bool = False) -> str | None:
-        key = (school_id, item_id)
-        if key not in self.names:
-            if work_type:
-                self.names[key] = (self.state.work_type(school_id, item_id) or {}).get("name")
-            else:
-                self.names[key] = self.state.subject_name(school_id, item_id)
-        return self.names[key]
+def entry(lesson: Doc, group: Doc, subject: str | None,
+          work_type: Callable[[str], str | None]) -> Entry:
+    """The stored entry of a lesson; `work_type(work_type_id)` names a mark's work type."""
+    school_id = lesson["school_id"]
+    marks: dict[str, list[Doc]] = {}
+    for mark_id, mark in lesson["marks"].items():
+        kind = mark["work_type_id"]
+        marks.setdefault(mark["student_id"], []).append({
+            "mark_id": mark_id, "value": mark["value"], "work_type_id": kind,
+            "work_type": work_type(kind), "weight": mark["weight"], "late": mark["late"]})
+    works = []
+    for work in lesson["homework"].values():
+        head, tail = _split({
+            "homework_id": work["id"], "text": work["text"], "file_ids": work["file_ids"],
+            "due_date": work["due_date"], "due_lesson_id": work["due_lesson_id"],
+            "individual": work["individual"],
+            "duration_minutes": work["duration_minutes"],
+            "needs_checking": work["needs_checking"],
+            "result_file_required": work["result_file_required"]}, "duration_minutes")
+        comments = work["comments"]
+        changed = {}
+        for student, status in work["students"].items():
+            mine = (status, comments.get(student, 0))
+            if mine != _UNCHANGED:
+                changed[student] = mine
+        works.append(Work(msgspec.Raw(head), msgspec.Raw(tail), " ".join(work["students"]),
+                          changed))
+    moved = lesson["day"] != lesson["original_day"]
+    base = {
+        "lesson_id": lesson["id"], "school_id": school_id, "number": lesson["number"],
+        "start": lesson["start"], "end": lesson["end"], "subject_id": lesson["subject_id"],
+        "subject": subject, "group_id": lesson["group_id"], "group": group["name"],
+        "class_id": lesson["class_id"], "teacher_id": lesson["teacher_id"],
+        "substitute_id": lesson["substitute_id"], "room": lesson["room"],
+        "topic": lesson["topic"], "cancelled": lesson["cancelled"],
+        "cancel_reason": lesson["cancel_reason"],
+        "moved_from": lesson["original_day"] if moved else None,
+        "move_reason": lesson["move_reason"], "changes": lesson["changes"],
+    }
+    attendance = {}
+    for student, value in lesson["attendance"].items():
+        status = effective(value)
+        if status is not None:
+            attendance[student] = msgspec.Raw(_encode(status))
+    return Entry(lesson["day"], lesson["number"], lesson["start"], lesson["id"],
+                 msgspec.Raw(_encode(base)),
+                 {k: msgspec.Raw(_encode(v)) for k, v in marks.items()}, works, attendance)
 
-    def _shared(self, lesson: Doc, group: Doc) -> Shared:
-        found = self.shared.get(lesson["id"])
-        if found is not None:
-            return found
-        school_id = lesson["school_id"]
-        marks: dict[str, list[Doc]] = {}
-        for mark_id, mark in lesson["marks"].items():
-            marks.setdefault(mark["student_id"], []).append({
-                "mark_id": mark_id, "value": mark["value"], "work_type_id": mark["work_type_id"],
-                "work_type": self._name(school_id, mark["work_type_id"], work_type=True),
-                "weight": mark["weight"], "late": mark["late"]})
-        homework: dict[str, list[Doc]] = {}
-        for work in lesson["homework"].values():
-            for student, status in work["students"].items():
-                homework.setdefault(student, []).append({
-                    "homework_id": work["id"], "text": work["text"],
-                    "file_ids": work["file_ids"], "due_date": work["due_date"],
-                    "due_lesson_id": work["due_lesson_id"], "individual": work["individual"],
-                    "status": status, "comments": work["comments"].get(student, 0),
-                    "duration_minutes": work["duration_minutes"],
-                    "needs_checking": work["needs_checking"],
-                    "result_file_required": work["result_file_required"]})
-        moved = lesson["day"] != lesson["original_day"]
-        base = {
-            "lesson_id": lesson["id"], "school_id": school_id, "number": lesson["number"],
-            "start": lesson["start"], "end": lesson["end"], "subject_id": lesson["subject_id"],
-            "subject": self._name(school_id, lesson["subject_id"]),
-            "group_id": lesson["group_id"], "group": group["name"],
-            "class_id": lesson["class_id"], "teacher_id": lesson["teacher_id"],
-            "substitute_id": lesson["substitute_id"], "room": lesson["room"],
-            "topic": lesson["topic"], "cancelled": lesson["cancelled"],
-            "cancel_reason": lesson["cancel_reason"],
-            "moved_from": lesson["original_day"] if moved else None,
-            "move_reason": lesson["move_reason"], "changes": lesson["changes"],
-        }
-        shared = (_encode(base)[:-1], {k: _encode(v) for k, v in marks.items()},
-                  {k: _encode(v) for k, v in homework.items()},
-                  {k: _encode(attendance(v)) for k, v in lesson["attendance"].items()})
-        self.shared[lesson["id"]] = shared
-        return shared
+
+def _homework(works: list[Work], student: str) -> bytes:
+    parts = []
+    for work in works:
+        if student in work.students:  # ids are all 36 characters: no false match
+            status, comments = work.changed.get(student, _UNCHANGED)
+            head, tail = bytes(work.head), bytes(work.tail)
+            parts.append(b"".join((head[:-1], b',"status":', _encode(status), b',"comments":',
+                                   str(comments).encode(), b",", tail[1:])))
+    return b"[" + b",".join(parts) + b"]" if parts else _NONE
+
+
+def _lesson(item: Entry, student: str) -> bytes:
+    base = bytes(item.base)
+    marks, attendance = item.marks.get(student), item.attendance.get(student)
+    return b"".join((
+        base[:-1], b',"homework":', _homework(item.homework, student), b',"marks":',
+        bytes(marks) if marks is not None else _NONE, b',"attendance":',
+        bytes(attendance) if attendance is not None else _NULL, b"}"))
+
+
+def assemble(student: str, week: str, rows: list[tuple[Any, ...]]) -> bytes | None:
+    """The week's JSON from the rows of `week_sql`; None when no lesson is the student's.
+
+    A lesson is the student's when they were in its group that day; lessons are ordered by
+    day, number, start and id."""
+    monday, next_monday = week_bounds(week)
+    spans: dict[str, tuple[bool, list[tuple[str, str | None]]]] = {}
+    entries: list[tuple[str, Any]] = []
+    for is_entry, group, doc in rows:
+        if not int(is_entry):
+            stints = _spans_decoder.decode(doc)
+            whole = any(lo <= monday and (hi is None or hi >= next_monday) for lo, hi in stints)
+            spans[str(group)] = (whole, stints)
+        else:
+            entries.append((str(group), doc))
+    inside: list[Entry] = []
+    for group, doc in entries:
+        found = spans.get(group)
+        if found is None:
+            continue
+        item = _entry_decoder.decode(doc)
+        if found[0] or any(lo <= item.day and (hi is None or item.day < hi)
+                           for lo, hi in found[1]):
+            inside.append(item)
+    if not inside:
+        return None
+    inside.sort(key=lambda item: (item.day, item.number, item.start, item.id))
+    days: dict[str, list[msgspec.Raw]] = {}
+    for item in inside:
+        days.setdefault(item.day, []).append(msgspec.Raw(_lesson(item, student)))
+    return _encode({
+        "student_id": student, "week": week, "start": monday,
+        "end": (date.fromisoformat(monday) + timedelta(days=6)).isoformat(),
+        "days": [{"date": day, "lessons": lessons} for day, lessons in days.items()]})
+
+
+def week_sql(table: str) -> str:
+    """The student's stints, and the entries of their groups in a [lo, hi) range of days:
+    one round trip (0: a stint row, its group and spans; 1: an entry, its group and doc)."""
+    return (f"SELECT 0, sort, doc FROM {table} WHERE kind = '{STINT}' AND ref = ? "
+            f"UNION ALL SELECT 1, ref, doc FROM {table} WHERE kind = '{ENTRY}' "
+            "AND sort >= ? AND sort < ? "
+            f"AND ref IN (SELECT sort FROM {table} WHERE kind = '{STINT}' AND ref = ?)")
+
+
+def week_params(student: str, week: str) -> tuple[str, str, str, str]:
+    monday, next_monday = week_bounds(week)
+    return student, day_key(monday), day_key(next_monday), student

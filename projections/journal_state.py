@@ -67,6 +67,9 @@ class JournalState(CatalogueHandlers):
         }
         self.handlers = {name: handler for part, handlers in table.items()
                          if part in self.parts for name, handler in handlers.items()}
+        # Per event class, looked up once: its handler, and what its events make prefetch.
+        self._by_type: dict[type, Handler | None] = {}
+        self._plans: dict[type, tuple[str, bool, bool] | None] = {}
 
     def apply_all(self, events: Sequence[Positioned]) -> None:
         self.prefetch(events)
@@ -83,22 +86,43 @@ class JournalState(CatalogueHandlers):
         self.pending.clear()
 
     def apply(self, event: Any) -> bool:
-        handler = self.handlers.get(type(event).__qualname__)
+        cls = type(event)
+        try:
+            handler = self._by_type[cls]
+        except KeyError:
+            handler = self._by_type[cls] = self.handlers.get(cls.__qualname__)
         if handler is not None:
             handler(event)
         return handler is not None
 
+    def _plan(self, event: Any) -> tuple[str, bool, bool] | None:
+        """(kind of the originator's document, has a student, is Homework.Assigned)."""
+        name = type(event).__qualname__
+        kind, part = _PREFETCH.get(name.partition(".")[0], ("", ""))
+        if part not in self.parts or name not in self.handlers:
+            return None
+        return kind, kind == GROUP and hasattr(event, "student_id"), name == "Homework.Assigned"
+
     def prefetch(self, events: Sequence[Positioned]) -> None:
         wanted: dict[str, set[str]] = {}
+        plans = self._plans
         for _position, event in events:
-            name = type(event).__qualname__
-            kind, part = _PREFETCH.get(name.partition(".")[0], ("", ""))
-            if part in self.parts and name in self.handlers:
-                wanted.setdefault(kind, set()).add(sid(event.originator_id))
-                if kind == GROUP and hasattr(event, "student_id"):
-                    wanted.setdefault(STUDENT, set()).add(sid(event.student_id))
-                if name == "Homework.Assigned":
-                    wanted.setdefault(LESSON, set()).add(sid(event.lesson_id))
+            cls = type(event)
+            try:
+                plan = plans[cls]
+            except KeyError:
+                plan = plans[cls] = self._plan(event)
+            if plan is None:
+                continue
+            kind, student, assigned = plan
+            found = wanted.get(kind)
+            if found is None:
+                found = wanted[kind] = set()
+            found.add(sid(event.originator_id))
+            if student:
+                wanted.setdefault(STUDENT, set()).add(sid(event.student_id))
+            if assigned:
+                wanted.setdefault(LESSON, set()).add(sid(event.lesson_id))
         for kind, pks in wanted.items():
             self.docs.prefetch(kind, pks)
         pointers = (self.docs.doc(WORK, pk) for pk in wanted.get(WORK, ()))

@@ -5,6 +5,7 @@ Also the export-readiness facts: a school's missing requisites, a person's ident
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import msgspec
 
 from domain.person import Documents, FullName, Sex, identification_gaps
+from domain.personal_data import ERASED_VALUES
 from domain.school import Requisites, missing_requisites
 from projections.base import Positioned, Projection
 from projections.documents import DocumentTable, Row
@@ -64,6 +66,7 @@ class Registries(Projection):
             "Person.RepresentativeUnlinked": self._representative_unlinked,
             "Person.PlacedInClass": self._touch_person,
             "Person.ReleasedFromClass": self._touch_person,
+            "Person.PersonalDataErased": self._person_erased,
             "EduGroup.Opened": self._group_opened,
             "EduGroup.HomeroomTeacherAssigned": self._homeroom_assigned,
             "EduGroup.StudentEnrolled": self._student_enrolled,
@@ -183,6 +186,31 @@ class Registries(Projection):
             Row(doc=doc, sort=_name_sort(doc), flag=int(not gaps)),
         )
 
+    def _person_erased(self, docs: DocumentTable, event: Any) -> None:
+        """Crypto-shredding: the person reads as erased, here and in every row sorted by
+        their name (staff, student, and representative rows)."""
+        person_id = str(event.originator_id)
+        row = docs.get("person", person_id)
+        doc = dict(row.doc) if row else {"id": person_id, "sex": None, "representatives": {}}
+        doc.update(copy.deepcopy(ERASED_VALUES), erased=True, gaps=[ERASED_GAP], ready=False,
+                   version=event.originator_version)
+        docs.put("person", person_id, Row(doc=doc, sort=_name_sort(doc), flag=0))
+        for kind in ("staff", "student"):
+            for pk, other in docs.find(kind, person_id):
+                docs.put(kind, pk, Row(doc=other.doc, school_id=other.school_id, ref=other.ref,
+                                       sort=_student_sort(other.doc, doc) if kind == "student"
+                                       else _name_sort(doc)))
+        suffix = f":{person_id}"
+        stored = docs.tx.fetchall(
+            f"SELECT pk FROM {docs.table} WHERE kind = 'representative' AND pk LIKE ?",
+            (f"%{suffix}",))
+        pending = [pk for (kind, pk) in docs.rows if kind == "representative"]
+        for pk in sorted({str(pk) for (pk,) in stored} | set(pending)):
+            link = docs.get("representative", pk)
+            if link is not None and pk.endswith(suffix):
+                docs.put("representative", pk, Row(doc=link.doc, ref=link.ref,
+                                                    sort=_name_sort(doc)))
+
     def _representative_linked(self, docs: DocumentTable, event: Any) -> None:
         student_id, rep_id = str(event.originator_id), str(event.representative_id)
         doc = {"student_id": student_id, "representative_id": rep_id, "kind": str(event.kind)}
@@ -255,6 +283,9 @@ class Registries(Projection):
         current = docs.get("student", student_id)
         if row.doc["kind"] == "class" and current and current.doc["class_id"] == group_id:
             docs.delete("student", student_id)
+
+
+ERASED_GAP = "персональные данные удалены"
 
 
 def _group_sort(doc: dict[str, Any]) -> str:

@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper
@@ -17,6 +17,7 @@ from projections.store import Signal, Tx, ViewStore
 log = logging.getLogger(__name__)
 
 POSITIONS = "projection_positions"
+BATCHES = "projection_batches"  # each projection's last batch and totals, for /metrics
 RUNNER_LOCK = 0x7A68726E  # "zhrn"
 
 
@@ -25,6 +26,39 @@ def create_positions_table(tx: Tx) -> None:
         f"CREATE TABLE IF NOT EXISTS {POSITIONS} "
         "(name TEXT PRIMARY KEY, position BIGINT NOT NULL, version INTEGER NOT NULL)"
     )
+
+
+def create_batches_table(tx: Tx) -> None:
+    tx.execute(
+        f"CREATE TABLE IF NOT EXISTS {BATCHES} (name TEXT PRIMARY KEY, "
+        "events BIGINT NOT NULL, seconds DOUBLE PRECISION NOT NULL, "
+        "finished_at DOUBLE PRECISION NOT NULL, batches BIGINT NOT NULL, "
+        "events_total BIGINT NOT NULL, seconds_total DOUBLE PRECISION NOT NULL)"
+    )
+
+
+def write_batches(tx: Tx, rows: Sequence[tuple[str, int, float]]) -> None:
+    """(position key, events, seconds in process()) of each projection in this batch: the
+    last batch replaced, the totals added to (in the batch's transaction, so exactly once)."""
+    if not rows:
+        return
+    now = time.time()
+    tx.executemany(
+        f"INSERT INTO {BATCHES} (name, events, seconds, finished_at, batches, events_total, "
+        "seconds_total) VALUES (?, ?, ?, ?, 1, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+        "events = excluded.events, seconds = excluded.seconds, "
+        f"finished_at = excluded.finished_at, batches = {BATCHES}.batches + 1, "
+        f"events_total = {BATCHES}.events_total + excluded.events, "
+        f"seconds_total = {BATCHES}.seconds_total + excluded.seconds",
+        [(name, events, seconds, now, events, seconds) for name, events, seconds in rows],
+    )
+
+
+def read_batches(store: ViewStore) -> dict[str, tuple[Any, ...]]:
+    """name -> (events, seconds, finished_at, batches, events_total, seconds_total)."""
+    rows = store.fetchall(f"SELECT name, events, seconds, finished_at, batches, events_total, "
+                          f"seconds_total FROM {BATCHES}")
+    return {str(row[0]): tuple(row[1:]) for row in rows}
 
 
 def read_position(store: ViewStore, name: str) -> int:
@@ -50,6 +84,7 @@ def write_position(tx: Tx, name: str, position: int, version: int) -> None:
 class BatchTiming:
     events: int = 0
     seconds: float = 0.0
+    projections: dict[str, float] = field(default_factory=dict)  # name -> seconds in process
 
 
 class ProjectionRunner:
@@ -75,12 +110,18 @@ class ProjectionRunner:
         self.poll_seconds = poll_seconds
         self.position_key = position_key
         self.last_batch = BatchTiming()
+        # Counters of this runner (this process): committed batches, events, failures.
+        self.batches = 0
+        self.events = 0
+        self.seconds = 0.0
+        self.failures = 0
         self._stop = threading.Event()
         self.setup()
 
     def setup(self) -> None:
         with self.store.transaction() as tx:
             create_positions_table(tx)
+            create_batches_table(tx)
             for projection in self.projections:
                 projection.create_tables(tx, self.store.dialect)
 
@@ -108,14 +149,30 @@ class ProjectionRunner:
                 (n.id, self.mapper.to_domain_event(n)) for n in notifications
             ]
             last = notifications[-1].id
+            spent: list[tuple[str, int, float]] = []
+            lives: list[bool] = []
             for projection in self.projections:
                 position = positions[projection.name]
-                mine = events if position == start else [e for e in events if e[0] > position]
+                # Optional hook: a projection with `reads_stored_events` (the audit chain)
+                # gets the stored notifications, bytes as recorded, instead of events.
+                source = ([(n.id, n) for n in notifications]
+                          if getattr(projection, "reads_stored_events", False) else events)
+                mine = source if position == start else [e for e in source if e[0] > position]
                 if mine:
+                    at = time.perf_counter()
                     projection.process(tx, mine)
+                    key = self.position_key(projection)
+                    spent.append((key, len(mine), time.perf_counter() - at))
+                    lives.append(key == projection.name)
                 if last > position:
                     write_position(tx, self.position_key(projection), last, projection.version)
-        self.last_batch = BatchTiming(len(events), time.perf_counter() - began)
+            # Recorded for the live views only, not for shadow copies (rebuild, verify, as-of).
+            write_batches(tx, [row for row, live in zip(spent, lives, strict=True) if live])
+        self.last_batch = BatchTiming(len(events), time.perf_counter() - began,
+                                      {name: seconds for name, _count, seconds in spent})
+        self.batches += 1
+        self.events += len(events)
+        self.seconds += self.last_batch.seconds
         return len(notifications)
 
     def catch_up(
@@ -137,6 +194,7 @@ class ProjectionRunner:
             try:
                 count = self.run_once()
             except Exception:
+                self.failures += 1
                 log.exception("projection batch failed; retrying")
                 self._stop.wait(self.poll_seconds)
                 continue

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import lru_cache
+from typing import Any
 
 from projections.base import Positioned, Projection
 from projections.journal_events import ABSENT, attendance
 from projections.journal_state import (
     GROUP,
     JOURNAL,
+    LESSON,
     LESSONS,
     NAMES,
     ROSTER,
@@ -24,8 +27,8 @@ from projections.journal_state import (
     YEARS,
     JournalState,
 )
-from projections.rosters import numeric, spans
-from projections.state import Rewrites, StateDocs
+from projections.rosters import Doc, numeric, spans
+from projections.state import Diffs, Rewrites, StateDocs
 from projections.store import Tx
 
 TABLES = {
@@ -58,11 +61,31 @@ COLUMNS = {
     "view_stats_stints": ("student_id", "group_id", "start_day", "end_day", "class_id",
                           "school_id", "year"),
 }
+KEYS = {"view_stats_lessons": ("lesson_id",), "view_stats_marks": ("mark_id",),
+        "view_stats_absences": ("lesson_id", "student_id")}
 STATE = "view_stats_state"
+Rows = list[tuple[Any, ...]]
 
 
+@lru_cache(maxsize=256)
 def hundredths(weight: str) -> int:
     return int(Decimal(weight) * 100)
+
+
+def lesson_rows(lesson_id: str, doc: Doc | None) -> tuple[Rows, Rows, Rows]:
+    """A lesson's row, its marks' rows and its absences' rows (none without a lesson)."""
+    if doc is None:
+        return [], [], []
+    class_id, subject_id, day = doc["class_id"], doc["subject_id"], doc["day"]
+    return (
+        [(lesson_id, doc["school_id"], class_id, doc["group_id"], subject_id, day,
+          int(doc["cancelled"]))],
+        [(mark_id, lesson_id, mark["student_id"], class_id, subject_id, day,
+          numeric(mark["value"]), hundredths(mark["weight"]))
+         for mark_id, mark in doc["marks"].items()],
+        [(lesson_id, student, status) for student, entry in doc["attendance"].items()
+         if (status := attendance(entry)) in ABSENT],
+    )
 
 
 class Statistics(Projection):
@@ -90,28 +113,21 @@ class Statistics(Projection):
     def process(self, tx: Tx, events: Sequence[Positioned]) -> None:
         docs = StateDocs(tx, self.table(STATE))
         state = JournalState(docs, (ROSTER, LESSONS, JOURNAL, YEARS, NAMES))
-        state.apply_all(events)
-        lessons, marks, absences = (
-            Rewrites(tx, self.table(table), "lesson_id", COLUMNS[table])
-            for table in ("view_stats_lessons", "view_stats_marks", "view_stats_absences")
-        )
+        facts = [Diffs(tx, self.table(table), "lesson_id", COLUMNS[table], KEYS[table])
+                 for table in ("view_stats_lessons", "view_stats_marks", "view_stats_absences")]
+        state.prefetch(events)
+        for lesson_id in sorted(docs.cached.get(LESSON, ())):  # as stored: the rows there now
+            for diffs, rows in zip(facts, lesson_rows(lesson_id, docs.doc(LESSON, lesson_id)),
+                                   strict=True):
+                diffs.known(lesson_id, rows)
+        for _position, event in events:
+            state.apply(event)
+        state.finish()
         for lesson_id in state.touched:
             doc = state.lesson(lesson_id)
-            if doc is None:
-                continue
-            lessons.replace(lesson_id, [(lesson_id, doc["school_id"], doc["class_id"],
-                                         doc["group_id"], doc["subject_id"], doc["day"],
-                                         int(doc["cancelled"]))])
-            marks.replace(lesson_id, [
-                (mark_id, lesson_id, mark["student_id"], doc["class_id"], doc["subject_id"],
-                 doc["day"], numeric(mark["value"]), hundredths(mark["weight"]))
-                for mark_id, mark in doc["marks"].items()
-            ])
-            absences.replace(lesson_id, [
-                (lesson_id, student, status)
-                for student, entry in doc["attendance"].items()
-                if (status := attendance(entry)) in ABSENT
-            ])
+            if doc is not None:
+                for diffs, rows in zip(facts, lesson_rows(lesson_id, doc), strict=True):
+                    diffs.replace(lesson_id, rows)
         stints = Rewrites(tx, self.table("view_stats_stints"), "student_id",
                           COLUMNS["view_stats_stints"])
         docs.prefetch(STUDENT, state.roster_moves)
@@ -127,6 +143,7 @@ class Statistics(Projection):
                     rows += [(student, group_id, start, end, class_id, group["school_id"],
                               group["year"]) for start, end in spans(group, parent, student)]
             stints.replace(student, rows)
-        for rewrites in (lessons, marks, absences, stints):
-            rewrites.flush()
+        for diffs in facts:
+            diffs.flush()
+        stints.flush()
         docs.flush()

@@ -16,6 +16,7 @@ from projections.base import Positioned, Projection
 from projections.documents import DocumentTable, Row
 from projections.pagination import checked_limit, decode_cursor, encode_cursor
 from projections.roster_state import RosterReader, RosterState
+from projections.state import StateDocs
 from projections.store import Tx, ViewStore
 
 _decode = msgspec.json.decode
@@ -70,8 +71,11 @@ class Walls(Projection):
         tx.execute(f"CREATE INDEX IF NOT EXISTS {posts}_by_wall ON {posts} (kind, ref, sort, pk)")
 
     def process(self, tx: Tx, events: Sequence[Positioned]) -> None:
-        posts = DocumentTable(tx, self.table("view_walls"))
-        roster = RosterState(DocumentTable(tx, self.table("view_wall_roster")))
+        posts = StateDocs(tx, self.table("view_walls"))
+        posts.prefetch("post", {str(event.originator_id) for _position, event in events
+                                if type(event).__qualname__ in ("Post.Edited", "Post.Removed")})
+        roster = RosterState(StateDocs(tx, self.table("view_wall_roster")))
+        roster.prefetch(events)
         handlers = self._handlers()
         for position, event in events:
             handler = handlers.get(type(event).__qualname__)

@@ -9,6 +9,7 @@ import dramatiq
 from projections import operations
 from workers import runtime
 from workers.chats import reconcile_chats
+from workers.export_delivery import EXPORT_ACTORS
 
 log = logging.getLogger(__name__)
 
@@ -25,4 +26,4 @@ def rebuild_projections(names: list[str] | None = None) -> None:
     log.info("rebuilt %s from %d events", names or "all projections", count)
 
 
-ACTORS: list[dramatiq.Actor[..., None]] = [rebuild_projections, reconcile_chats]
+ACTORS: list[dramatiq.Actor[..., None]] = [rebuild_projections, reconcile_chats, *EXPORT_ACTORS]

@@ -17,23 +17,26 @@ from api.auth import Principal, Role
 from api.deps import CommandDep, PrincipalDep, ServicesDep, read_after
 from api.distance_schemas import ChatList, ChatView, LinkSferumProfile
 from api.io import body, encode, io
-from api.policy import Action, authorize
-from api.problems import ProblemError
+from api.policy import Action, authorize, authorize_in_any, refuse
 from api.results import command_response
 from api.schemas import CommandResult
 from api.sharing import chats, check_reader, walls
 from domain.errors import NotFound
+from projections.affiliations import person_schools
 
 router = APIRouter(tags=["Сферум"])
 Fresh = read_after("chats")
 
 
-def _check_self_or_admin(caller: Principal, person_id: UUID) -> None:
-    """A person's own profile and chats; administrators may act for anyone."""
+def _check_self_or_admin(caller: Principal, person_id: UUID, container: ServicesDep) -> None:
+    """A person's own profile and chats; administrators may act for anyone, a school's
+    administrators for the people of their school."""
     authorize(caller, Action.LINK_SFERUM)
     if caller.subject != str(person_id) and caller.role not in (Role.ADMIN, Role.SCHOOL_ADMIN):
-        raise ProblemError(403, "Forbidden", "only the person links their own Сферум profile",
-                           "Forbidden")
+        refuse(caller, Action.LINK_SFERUM, None, "only the person links their own Сферум profile")
+    if caller.subject != str(person_id) and caller.role is Role.SCHOOL_ADMIN:
+        authorize_in_any(caller, Action.MANAGE_SCHOOL,
+                         person_schools(container.registries.store, str(person_id)))
 
 
 @router.put("/v1/people/{person_id}/sferum-profile",
@@ -43,7 +46,7 @@ def link_profile(
     payload: Annotated[LinkSferumProfile, Depends(body(LinkSferumProfile))],
 ) -> Response:
     """Link the person's Сферум study profile (VK ID): they join their chats."""
-    _check_self_or_admin(caller, person_id)
+    _check_self_or_admin(caller, person_id, container)
     return command_response(container.journal.link_sferum_profile(
         command, person_id, payload.profile_id))
 
@@ -54,7 +57,7 @@ def unlink_profile(
     reason: Annotated[str, Query(max_length=500)] = "",
 ) -> Response:
     """Unlink the profile: the person leaves their chats."""
-    _check_self_or_admin(caller, person_id)
+    _check_self_or_admin(caller, person_id, container)
     return command_response(container.journal.unlink_sferum_profile(command, person_id, reason))
 
 
@@ -63,7 +66,7 @@ def person_chats(
     person_id: UUID, request: Request, caller: PrincipalDep, container: ServicesDep
 ) -> Response:
     """The chats the person belongs in (`in_chat`: has a profile, so is a member)."""
-    _check_self_or_admin(caller, person_id)
+    _check_self_or_admin(caller, person_id, container)
     return encode({"items": chats(container).chats_of_person(str(person_id))}, request=request)
 
 

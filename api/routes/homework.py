@@ -24,8 +24,7 @@ from api.journal_schemas import (
     StartHomework,
     SubmitHomework,
 )
-from api.policy import Action, authorize
-from api.problems import ProblemError
+from api.policy import Action, authorize, refuse
 from api.results import command_response
 from api.schemas import CommandResult
 
@@ -44,9 +43,7 @@ def _authorize_student(
     """A student works only on their own homework."""
     authorize(caller, Action.WORK_ON_HOMEWORK, _school_of_homework(container, homework_id))
     if caller.role is Role.STUDENT and caller.subject != str(student_id):
-        raise ProblemError(
-            403, "Forbidden", "a student works only on their own homework", "Forbidden"
-        )
+        refuse(caller, Action.WORK_ON_HOMEWORK, None, "a student works only on their own homework")
 
 
 @router.post(

@@ -13,6 +13,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends
 from starlette.responses import Response
 
+from api.auth import Role
 from api.deps import CommandDep, IfMatchDep, PrincipalDep, ServicesDep
 from api.io import body, io
 from api.journal_schemas import (
@@ -26,9 +27,10 @@ from api.journal_schemas import (
     SetPeriodMarks,
     WithdrawAttendanceOverride,
 )
-from api.policy import Action, authorize
+from api.policy import Action, authorize, authorize_gradebook
 from api.results import command_response
 from api.schemas import CommandResult
+from projections.affiliations import subgroups
 
 router = APIRouter(tags=["marks"])
 LESSON = "/v1/lessons/{lesson_id}"
@@ -42,6 +44,23 @@ def _school_of_lesson(container: ServicesDep, lesson_id: UUID) -> str:
 
 def _school_of_group(container: ServicesDep, group_id: UUID) -> str:
     return str(container.journal.get_group(group_id).school_id)
+
+
+def _authorize_gradebook(
+    caller: PrincipalDep, container: ServicesDep, class_id: UUID, subject_id: UUID
+) -> None:
+    """A gradebook's marks: its school's administrators, or a current teacher of the subject
+    in the class or one of its subgroups (from the write side; subgroups from the view)."""
+    school_id = _school_of_group(container, class_id)
+    teachers: set[str] = set()
+    if caller.role is Role.TEACHER:
+        groups = [class_id, *map(UUID, subgroups(container.registries.store, school_id,
+                                                 str(class_id)))]
+        for group in groups:
+            assignment = container.journal.get_teaching_assignment(group, subject_id)
+            teachers |= {str(t) for t, stints in assignment.teachers.items()
+                         if stints and stints[-1].end is None}
+    authorize_gradebook(caller, school_id, teachers)
 
 
 # --- marks --------------------------------------------------------------------------------
@@ -143,7 +162,7 @@ def set_period_marks(
     payload: Annotated[SetPeriodMarks, Depends(body(SetPeriodMarks))],
 ) -> Response:
     """Marks for an attestation period, from its end minus the year's lead days."""
-    authorize(caller, Action.WRITE_JOURNAL, _school_of_group(container, class_id))
+    _authorize_gradebook(caller, container, class_id, subject_id)
     outcome = container.journal.set_period_marks(
         command, class_id, subject_id, payload.period, payload.marks, payload.reason, version
     )
@@ -157,7 +176,7 @@ def set_annual_marks(
     payload: Annotated[SetGrades, Depends(body(SetGrades))],
 ) -> Response:
     """Annual marks, from the last attestation period's end minus the lead days."""
-    authorize(caller, Action.WRITE_JOURNAL, _school_of_group(container, class_id))
+    _authorize_gradebook(caller, container, class_id, subject_id)
     outcome = container.journal.set_annual_marks(
         command, class_id, subject_id, payload.marks, payload.reason, version
     )
@@ -171,7 +190,7 @@ def set_final_marks(
     payload: Annotated[SetGrades, Depends(body(SetGrades))],
 ) -> Response:
     """Final (examination) marks for students enrolled in the class during the year."""
-    authorize(caller, Action.WRITE_JOURNAL, _school_of_group(container, class_id))
+    _authorize_gradebook(caller, container, class_id, subject_id)
     outcome = container.journal.set_final_marks(
         command, class_id, subject_id, payload.marks, payload.reason, version
     )
@@ -185,7 +204,7 @@ def remove_grade(
     payload: Annotated[RemoveGrade, Depends(body(RemoveGrade))],
 ) -> Response:
     """Remove a student's period, annual or final mark, with a reason."""
-    authorize(caller, Action.WRITE_JOURNAL, _school_of_group(container, class_id))
+    _authorize_gradebook(caller, container, class_id, subject_id)
     outcome = container.journal.remove_grade(
         command, class_id, subject_id, payload.kind, payload.student_id, payload.reason,
         payload.period, version,

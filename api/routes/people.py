@@ -8,9 +8,11 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
+from api.auth import Role
 from api.deps import CommandDep, IfMatchDep, PrincipalDep, ServicesDep, read_after
 from api.io import body, encode, io
-from api.policy import Action, authorize
+from api.masking import masked_person
+from api.policy import Action, authorize, authorize_in_any, authorize_person, sees_documents
 from api.results import command_response
 from api.schemas import (
     CommandResult,
@@ -21,8 +23,14 @@ from api.schemas import (
     UpdatePerson,
 )
 from domain.errors import PersonNotFound
+from projections.affiliations import person_schools, represents
 
 router = APIRouter(prefix="/v1/people", tags=["people"])
+
+
+def _schools(container: ServicesDep, person_id: UUID) -> set[str]:
+    """The schools the person belongs to (student, staff, representative), from the view."""
+    return person_schools(container.registries.store, str(person_id))
 
 
 @router.post("", **io(CommandResult, request=RegisterPerson, status=201))
@@ -44,7 +52,7 @@ def update_person(
     version: IfMatchDep, payload: Annotated[UpdatePerson, Depends(body(UpdatePerson))],
 ) -> Response:
     """Correct personal data or replace the identity documents (If-Match supported)."""
-    authorize(caller, Action.MANAGE_PEOPLE)
+    authorize_in_any(caller, Action.MANAGE_PEOPLE, _schools(container, person_id))
     outcome = container.journal.update_person(
         command, person_id, version, payload.name, payload.sex, payload.birth_date,
         payload.documents,
@@ -58,7 +66,7 @@ def link_representative(
     payload: Annotated[LinkRepresentative, Depends(body(LinkRepresentative))],
 ) -> Response:
     """Link a legal representative (mother, father, guardian, ...) to a student."""
-    authorize(caller, Action.MANAGE_PEOPLE)
+    authorize_in_any(caller, Action.MANAGE_PEOPLE, _schools(container, student_id))
     outcome = container.journal.link_representative(
         command, student_id, payload.representative_id, payload.kind
     )
@@ -73,7 +81,7 @@ def unlink_representative(
     payload: Annotated[UnlinkRepresentative, Depends(body(UnlinkRepresentative))],
 ) -> Response:
     """End a representative's link to a student, with a reason."""
-    authorize(caller, Action.MANAGE_PEOPLE)
+    authorize_in_any(caller, Action.MANAGE_PEOPLE, _schools(container, student_id))
     outcome = container.journal.unlink_representative(
         command, student_id, payload.representative_id, payload.reason
     )
@@ -84,9 +92,14 @@ def unlink_representative(
 def get_person(
     person_id: UUID, request: Request, caller: PrincipalDep, container: ServicesDep
 ) -> Response:
-    """A person with identification status; ETag is the version for If-Match."""
-    authorize(caller, Action.READ_REGISTRY)
+    """A person with identification status; ETag is the version for If-Match. Documents are
+    masked but for administrators and the administrators of the person's school."""
+    schools = _schools(container, person_id)
+    authorize_person(caller, str(person_id), schools, caller.role is Role.PARENT
+                     and represents(container.registries.store, caller.subject, str(person_id)))
     person = container.registries.document("person", str(person_id))
     if person is None:
         raise PersonNotFound(f"no person with id {person_id}")
+    if not sees_documents(caller, schools):
+        person = masked_person(person)
     return encode(person, headers={"ETag": f'"{person["version"]}"'}, request=request)

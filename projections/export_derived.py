@@ -1,0 +1,116 @@
+"""Which derived records an event touches: statistics, diaries, lesson counts.
+
+Each event says which keys it touches, worked out on the journal state right after it (the
+roster of a lesson's group on its day, the periods of its year), with its position. At the
+end of the batch `export_summaries` recomputes every touched key from the state and writes it
+with the last position that touched it (an empty one as a tombstone). So a record is the same
+whatever the batch boundaries were: a rebuild from 0 gives the live rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from uuid import UUID
+
+from domain.calendar import academic_year_id
+from projections.journal_catalogues import YEAR
+from projections.journal_state import GROUP, LESSON, STUDENT, JournalState
+from projections.rosters import FAR, Doc, day_key, iso_week, roster_on
+
+StatsKey = tuple[str, str, str]  # school, student, week
+SubjectKey = tuple[str, str, str, str]  # school, student, week, subject
+PeriodKey = tuple[str, str, int, int]  # school, student, academic year, period number
+CountKey = tuple[str, str, int, int]  # group, subject, academic year, period number
+MAX_PERIODS = 4  # quarters
+
+
+@lru_cache(maxsize=4096)
+def year_id(school_id: str, year: int) -> str:
+    return str(academic_year_id(UUID(school_id), year))
+
+
+class Touches:
+    """The derived keys touched in a batch, each with the last position that touched it."""
+
+    def __init__(self, state: JournalState) -> None:
+        self.state = state
+        self.diaries: dict[StatsKey, int] = {}
+        self.weeks: dict[StatsKey, int] = {}
+        self.subjects: dict[SubjectKey, int] = {}
+        self.periods: dict[PeriodKey, int] = {}
+        self.counts: dict[CountKey, int] = {}
+
+    def periods_of(self, school_id: str, year: int) -> list[Doc]:
+        doc = self.state.docs.doc(YEAR, year_id(school_id, year))
+        return list(doc["periods"]) if doc else []
+
+    def period_number(self, school_id: str, year: int, day: str) -> int | None:
+        for number, period in enumerate(self.periods_of(school_id, year), 1):
+            if period["start"] <= day <= period["end"]:
+                return number
+        return None
+
+    def lesson(self, doc: Doc, students: Iterable[str] | None, position: int,
+               stats: bool) -> None:
+        """A lesson changed for some students (None: the group's roster on its day); with
+        `stats`, in what the statistics count, else only in what the diary shows."""
+        day, school, week = doc["day"], doc["school_id"], iso_week(doc["day"])
+        whole = students is None
+        if students is None:
+            group, parent = self.state.group(doc["group_id"])
+            students = roster_on(group, parent, day) if group else []
+        students = list(students)
+        for student in students:
+            self.diaries[(school, student, week)] = position
+        if not stats:
+            return
+        number = self.period_number(school, doc["year"], day)
+        for student in students:
+            self.weeks[(school, student, week)] = position
+            self.subjects[(school, student, week, doc["subject_id"])] = position
+            if number is not None:
+                self.periods[(school, student, doc["year"], number)] = position
+        if whole and number is not None:
+            self.counts[(doc["group_id"], doc["subject_id"], doc["year"], number)] = position
+
+    def roster_moved(self, student: str, day: str, position: int) -> None:
+        """From `day` on, the student may have other lessons in any of their groups."""
+        groups = (self.state.docs.doc(STUDENT, student) or {"groups": []})["groups"]
+        for group_id in groups:
+            for doc in self.lessons_of(group_id, day, FAR):
+                self.lesson(doc, (student,), position, stats=True)
+
+    def periods_changed(self, year: Doc, position: int) -> None:
+        """Every count and period statistic of the school's year, up to the most periods."""
+        school, academic_year, docs = year["school_id"], year["year"], self.state.docs
+        groups = {str(pk) for (pk,) in docs.tx.fetchall(
+            f"SELECT pk FROM {docs.table} WHERE kind = ? AND school_id = ?", (GROUP, school))}
+        groups.update(pk for pk in docs.cached.get(GROUP, ())
+                      if (row := docs.rows.get((GROUP, pk))) and row.school_id == school)
+        for group_id in sorted(groups):
+            group = docs.doc(GROUP, group_id)
+            if group is None or group["year"] != academic_year:
+                continue
+            subjects = {doc["subject_id"] for doc in self.lessons_of(group["id"], "", FAR)}
+            if not subjects:
+                continue  # no lessons yet: nothing counted, nothing to recount
+            for number in range(1, MAX_PERIODS + 1):
+                for subject in subjects:
+                    self.counts[(group["id"], subject, academic_year, number)] = position
+                for student in group["roster"]:
+                    self.periods[(school, student, academic_year, number)] = position
+            for doc in self.lessons_of(group["id"], "", FAR):
+                self.lesson(doc, None, position, stats=True)
+
+    def lessons_of(self, group_id: str, lo: str, hi: str) -> list[Doc]:
+        """The group's lessons with lo <= day < hi as they stand now (changed ones included)."""
+        docs, pending = self.state.docs, self.state.pending
+        found = {pk: row.doc for pk, row in docs.in_range(LESSON, group_id, day_key(lo),
+                                                          day_key(hi))}
+        found.update({pk: doc for pk, doc in pending.items() if doc["group_id"] == group_id})
+        return [doc for _pk, doc in sorted(found.items())
+                if lo <= doc["day"] < hi and doc["group_id"] == group_id]
+
+    def __bool__(self) -> bool:
+        return bool(self.diaries or self.weeks or self.subjects or self.periods or self.counts)

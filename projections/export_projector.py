@@ -1,0 +1,176 @@
+"""The federal export projector: the log turned into export records, event by event.
+
+One batch: the journal state applies each event, then the event's own records are written
+with its position (`export_people`, `export_journal`), and the derived records it touches are
+noted (`export_derived`); at the end of the batch those are recomputed (`export_summaries`),
+the records and the gates flushed, and every gate that opened moves its records up to the
+position it opened at. Tables (named with `self.table`, so `rebuild` and `verify` work as for
+every projection): the state documents, `export_records`, `export_gates`. Sealed deltas live
+in tables of their own (`export_deltas`): a rebuild never touches what was delivered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from projections.base import Positioned, Projection
+from projections.documents import Row
+from projections.export_derived import Touches
+from projections.export_journal import FILE, MATERIALS, SUBJECT, WORK_TYPE, JournalExport
+from projections.export_payloads import SystemEventPayload
+from projections.export_people import PERSON, SCHOOL, PeopleExport
+from projections.export_records import GATES, RECORDS, Gates, Records, ddl, index_names
+from projections.export_status import ddl as status_ddl
+from projections.export_summaries import Summaries
+from projections.journal_catalogues import GRADEBOOK, SUBJECTS, WORK_TYPES, YEAR
+from projections.journal_events import iso, s, sid
+from projections.journal_state import (
+    GRADES,
+    GROUP,
+    HOMEWORK,
+    JOURNAL,
+    LESSONS,
+    NAMES,
+    ROSTER,
+    WORK,
+    YEARS,
+    JournalState,
+)
+from projections.state import StateDocs
+from projections.store import Tx
+
+STATE, ORIGIN = "export_state", "origin"
+PARTS = (ROSTER, LESSONS, JOURNAL, HOMEWORK, NAMES, YEARS, GRADES)
+ROSTER_MOVES = frozenset({"EduGroup.StudentEnrolled", "EduGroup.StudentLeft"})
+# Where an aggregate's school is found when its event does not name it.
+_HOME = {"EduGroup": GROUP, "Gradebook": GRADEBOOK, "AcademicYear": YEAR,
+         "SubjectCatalogue": SUBJECTS, "WorkTypeCatalogue": WORK_TYPES}
+
+
+class Export(Projection):
+    name = "export"
+    version = 1
+
+    def table_names(self) -> Sequence[str]:
+        return (STATE, RECORDS, GATES)
+
+    def index_names(self) -> Sequence[str]:
+        return [*StateDocs.index_names(self.table(STATE)), *index_names(self.table(RECORDS))]
+
+    def create_tables(self, tx: Tx, dialect: str) -> None:
+        for statement in [*StateDocs.ddl(self.table(STATE)),
+                          *ddl(self.table(RECORDS), self.table(GATES), dialect),
+                          *(status_ddl(dialect) if not self.suffix else ())]:
+            tx.execute(statement)
+
+    def process(self, tx: Tx, events: Sequence[Positioned]) -> None:
+        docs = StateDocs(tx, self.table(STATE))
+        state = JournalState(docs, PARTS)
+        records = Records(tx, self.table(RECORDS))
+        touches = Touches(state)
+        people, journal = PeopleExport(docs, records), JournalExport(state, records, touches)
+        handlers = {**people.handlers, **journal.handlers}
+        _prefetch(docs, events)
+        state.prefetch(events)
+        for position, event in events:
+            name = type(event).__qualname__
+            journal.before(event)
+            state.apply(event)
+            handler = handlers.get(name)
+            if handler is not None:
+                handler(position, event)
+            if name in ROSTER_MOVES:
+                touches.roster_moved(sid(event.student_id), event.on.isoformat(), position)
+            self._system_event(state, records, position, event, name)
+            state.touched.clear()
+            state.places.clear()
+            state.roster_moves.clear()
+        state.finish()
+        Summaries(touches, records).write()
+        records.flush()
+        gates = Gates(tx, self.table(GATES))
+        for row in people.gate_rows():
+            gates.put(*row)
+        gates.flush()
+        docs.flush()
+
+    def _system_event(self, state: JournalState, records: Records, position: int, event: Any,
+                      name: str) -> None:
+        """«События Системы»: every event of a school's aggregates, without its data."""
+        docs, aggregate = state.docs, name.partition(".")[0]
+        school = s(getattr(event, "school_id", None))
+        origin = sid(event.originator_id)
+        schools: list[str] = [school] if school else []
+        if school and event.originator_version == 1 and aggregate not in _KNOWN:
+            docs.put(ORIGIN, origin, Row(doc={}, school_id=school))
+        if not schools and (aggregate in _KNOWN or event.originator_version > 1):
+            schools = self._home(state, aggregate, origin)
+        if not schools:
+            return
+        payload = SystemEventPayload(
+            event_type=name, aggregate_id=origin, aggregate_version=event.originator_version,
+            actor=str(getattr(event, "actor", "")), command_id=s(getattr(event, "command_id",
+                                                                          None)),
+            at=iso(event.timestamp))
+        for school_id in schools:
+            records.upsert("system_event", f"{position}:{school_id}", school_id, None, payload,
+                           position)
+
+    @staticmethod
+    def _home(state: JournalState, aggregate: str, origin: str) -> list[str]:
+        docs = state.docs
+        if aggregate == "School":
+            return [origin]
+        if aggregate == "Person":
+            person = docs.doc(PERSON, origin)
+            return sorted(person["schools"]) if person else []
+        if aggregate == "Lesson":
+            lesson = state.lesson(origin)
+            return [lesson["school_id"]] if lesson else []
+        kind = _HOME.get(aggregate)
+        if kind is not None:
+            doc = docs.doc(kind, origin)
+            return [doc["school_id"]] if doc else []
+        row = docs.get({"Homework": WORK, "LessonMaterials": MATERIALS}.get(aggregate, ORIGIN),
+                       origin)
+        return [row.school_id] if row is not None and row.school_id else []
+
+
+_KNOWN = frozenset({"School", "Person", "Lesson", "Homework", "LessonMaterials", *_HOME})
+
+
+def _prefetch(docs: StateDocs, events: Sequence[Positioned]) -> None:
+    """The export's own documents the batch will read, each kind in one query."""
+    wanted: dict[str, set[str]] = {}
+
+    def want(kind: str, pk: Any) -> None:
+        if pk is not None:
+            wanted.setdefault(kind, set()).add(str(pk))
+
+    for _position, e in events:
+        name = type(e).__qualname__
+        aggregate = name.partition(".")[0]
+        if aggregate == "School":
+            want(SCHOOL, e.originator_id)
+            want(PERSON, getattr(e, "person_id", None))
+        elif aggregate == "Person":
+            want(PERSON, e.originator_id)
+            want(PERSON, getattr(e, "representative_id", None))
+        elif name in ROSTER_MOVES:
+            want(PERSON, e.student_id)
+        elif aggregate == "LessonMaterials":
+            want(MATERIALS, e.originator_id)
+            for file_id in getattr(e, "file_ids", ()):
+                want(FILE, file_id)
+        elif name == "Homework.Assigned":
+            for file_id in e.file_ids:
+                want(FILE, file_id)
+        elif name == "SubjectCatalogue.SubjectRetired":
+            want(SUBJECT, e.subject_id)
+        elif name == "WorkTypeCatalogue.WorkTypeRetired":
+            want(WORK_TYPE, e.work_type_id)
+        elif aggregate not in _KNOWN and e.originator_version > 1:
+            want(ORIGIN, e.originator_id)
+    for kind, pks in wanted.items():
+        docs.prefetch(kind, pks)

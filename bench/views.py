@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 from eventsourcing.persistence import StoredEvent
 
-from bench.common import Target, kinds, load, print_table, rate, scratch
+from bench.common import Target, kinds, load, percent, print_table, rate, scratch
 from bench.timing import hot_spots
 from domain.application import Journal
 from domain.calendar import AttestationKind, Bell, Period
@@ -436,11 +436,13 @@ def copy_log(container: Container, log: Log, chunk: int = 5000) -> int:
     return container.log_position()
 
 
-def fresh_runner(container: Container, suffix: str) -> ProjectionRunner:
-    """The full projection set over new, empty tables (`suffix`), from position 0."""
+def fresh_runner(container: Container, suffix: str,
+                 only: list[str] | None = None) -> ProjectionRunner:
+    """The projection set (or `only` those) over new, empty tables (`suffix`), from 0."""
     journal = container.journal
+    projections = [p for p in container.projections(suffix) if not only or p.name in only]
     return ProjectionRunner(journal.recorder, journal.mapper,  # type: ignore[arg-type]
-                            container.views, container.projections(suffix),
+                            container.views, projections,
                             batch_size=container.settings.projection_batch_size,
                             position_key=lambda p: p.name + suffix)
 
@@ -459,6 +461,7 @@ class Deployment:
     container: Container
     position: int
     runs: list[float] = field(default_factory=list)
+    spent: list[dict[str, float]] = field(default_factory=list)  # per run: projection -> s
 
 
 def deploy(stack: ExitStack, kind: str, args: argparse.Namespace, log: Log) -> Deployment:
@@ -473,13 +476,23 @@ def deploy(stack: ExitStack, kind: str, args: argparse.Namespace, log: Log) -> D
     return Deployment(target, container, position)
 
 
-def catch_up(deployment: Deployment, suffix: str) -> float:
-    runner = fresh_runner(deployment.container, suffix)
+def catch_up(deployment: Deployment, suffix: str, only: list[str] | None) -> float:
+    """One catch-up from 0 into fresh tables; seconds, and each projection's in `spent`."""
+    runner = fresh_runner(deployment.container, suffix, only)
+    spent: dict[str, float] = {}
+    count = 0
     began = time.perf_counter()
-    count = runner.catch_up()
+    while True:
+        read = runner.run_once()
+        if not read:
+            break
+        count += read
+        for name, seconds in runner.last_batch.projections.items():
+            spent[name.removesuffix(suffix)] = spent.get(name.removesuffix(suffix), 0) + seconds
     elapsed = time.perf_counter() - began
     assert count == deployment.position, (count, deployment.position)
     drop(deployment.container, runner, suffix)
+    deployment.spent.append(spent)
     return elapsed
 
 
@@ -488,25 +501,40 @@ def run(args: argparse.Namespace) -> None:
     log = cached_log(Path(args.cache), args.students, args.weeks, args.seed)
     print(f"log: {len(log.rows):,} events ({args.students} students, {args.weeks} weeks); "
           f"{before}")
+    only = [name for name in args.only.split(",") if name] or None
     with ExitStack() as stack:
         found = [deploy(stack, kind, args, log) for kind in kinds(args.db)]
         for r in range(args.rounds):  # alternating: drift on a shared machine hits all
             for deployment in found:
-                elapsed = catch_up(deployment, f"_v{r}")
+                elapsed = catch_up(deployment, f"_v{r}", only)
                 deployment.runs.append(elapsed)
                 print(f"  round {r + 1} {deployment.target.kind}: {elapsed:.2f} s = "
                       f"{rate(deployment.position, elapsed)} events/s ({load()})", flush=True)
+        which = "full projection set" if only is None else ", ".join(only)
         print_table(
-            f"views: full projection set caught up from 0, batch {args.batch}, best of "
+            f"views: {which} caught up from 0, batch {args.batch}, best of "
             f"{args.rounds}; target >= 30,000 events/s",
             ("database", "events", "best s", "events/s", "runs (s)"),
             [(d.target.kind, f"{d.position:,}", f"{min(d.runs):.2f}",
               rate(d.position, min(d.runs)), ", ".join(f"{x:.2f}" for x in d.runs))
              for d in found])
+        for d in found:
+            best = d.spent[d.runs.index(min(d.runs))]
+            total = min(d.runs)
+            rows = [(name, f"{seconds:.2f}", f"{1e6 * seconds / d.position:.1f}",
+                     percent(seconds, total)) for name, seconds in
+                    sorted(best.items(), key=lambda item: -item[1])]
+            rows.append(("runner: read, decode, positions, commit",
+                         f"{total - sum(best.values()):.2f}",
+                         f"{1e6 * (total - sum(best.values())) / d.position:.1f}",
+                         percent(total - sum(best.values()), total)))
+            print_table(f"where the best run's time went ({d.target.kind}): seconds in each "
+                        "projection's process()", ("projection", "seconds", "us/event",
+                                                   "share"), rows)
         if args.profile:
             for deployment in found:
                 profile = cProfile.Profile()
-                runner = fresh_runner(deployment.container, "_prof")
+                runner = fresh_runner(deployment.container, "_prof", only)
                 profile.runcall(runner.catch_up)
                 drop(deployment.container, runner, "_prof")
                 print_table(f"cProfile hot spots ({deployment.target.kind}, by own time)",
@@ -525,3 +553,5 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cache", default="var/bench", help="where the generated log is kept")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="print the N hottest functions of a cProfile run (0: skip)")
+    parser.add_argument("--only", default="", help="comma-separated projection names "
+                        "(default: the full set)")

@@ -3,7 +3,9 @@
 One row per such mark (late or on time, as flagged when it was placed) and per homework (on
 time, too early or late, as judged when it was published), with its lesson's school, class,
 group, subject and day, and the teacher who kept the lesson then. A touched lesson has its rows
-rewritten, so a moved lesson carries its items to the new day and a removed mark leaves.
+rewritten (only those that changed are written), so a moved lesson carries its items to the new
+day and a removed mark leaves. Its state keeps only what the rows need: no attendance, and only
+the marks of those four work types.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from uuid import UUID
 
 from domain.work_types import DUE_ON_LESSON_DAY, built_in_work_type_id
 from projections.base import Positioned, Projection
-from projections.journal_state import HOMEWORK, JOURNAL, LESSON, LESSONS, JournalState
+from projections.journal_state import HOMEWORK, LESSON, LESSONS, MARKS, JournalState
 from projections.rosters import Doc
 from projections.state import Diffs, StateDocs
 from projections.store import Tx
@@ -51,7 +53,7 @@ def items(lesson: Doc) -> list[tuple[Any, ...]]:
 
 class Compliance(Projection):
     name = "compliance"
-    version = 1
+    version = 2  # 1 kept every mark and attendance in its state
 
     def table_names(self) -> Sequence[str]:
         return (STATE, ROWS)
@@ -72,7 +74,9 @@ class Compliance(Projection):
 
     def process(self, tx: Tx, events: Sequence[Positioned]) -> None:
         docs = StateDocs(tx, self.table(STATE))
-        state = JournalState(docs, (LESSONS, JOURNAL, HOMEWORK))
+        # Only what its rows need: no attendance, and marks of the four work types only.
+        state = JournalState(docs, (LESSONS, MARKS, HOMEWORK),
+                             keep_mark=lambda school, kind: kind in due_on_lesson_day(school))
         rows = Diffs(tx, self.table(ROWS), "lesson_id", COLUMNS, ("kind", "item_id"))
         state.prefetch(events)
         for lesson_id in sorted(docs.cached.get(LESSON, ())):  # as stored: the rows there now

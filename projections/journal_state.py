@@ -24,6 +24,7 @@ from projections.rosters import Doc, lesson_sort
 from projections.state import StateDocs
 
 ROSTER, LESSONS, JOURNAL, HOMEWORK = "roster", "lessons", "journal", "homework"
+MARKS, ATTENDANCE = "marks", "attendance"  # the two halves of JOURNAL, for who needs one
 NAMES, YEARS, GRADES, CHANGES = "names", "years", "grades", "changes"
 GROUP, STUDENT, LESSON, WORK = "group", "student", "lesson", "homework"
 Handler = Callable[[Any], None]
@@ -40,8 +41,13 @@ def by_group(lesson: Doc) -> str:
 
 class JournalState(CatalogueHandlers):
     def __init__(self, docs: StateDocs, parts: Iterable[str],
-                 lesson_ref: Callable[[Doc], str] = by_group) -> None:
-        self.docs, self.parts, self.lesson_ref = docs, frozenset(parts), lesson_ref
+                 lesson_ref: Callable[[Doc], str] = by_group,
+                 keep_mark: Callable[[str, str], bool] | None = None) -> None:
+        """`keep_mark(school_id, work_type_id)`: which placed marks to keep (default all)."""
+        self.docs, self.lesson_ref, self.keep_mark = docs, lesson_ref, keep_mark
+        self.parts = frozenset(parts)
+        if JOURNAL in self.parts:
+            self.parts |= {MARKS, ATTENDANCE}
         self.touched: dict[str, set[str] | None] = {}  # lesson -> students (None: everyone)
         self.places: dict[str, set[tuple[str, str]]] = {}  # lesson -> (group, day) held
         self.roster_moves: dict[str, str] = {}  # student -> earliest day their roster moved
@@ -53,12 +59,12 @@ class JournalState(CatalogueHandlers):
                      "EduGroup.StudentLeft": self._left},
             LESSONS: {"Lesson.Scheduled": self._scheduled, "Lesson.TopicSet": self._topic,
                       **{name: self._changed for name in CHANGE_KINDS}},
-            JOURNAL: {"Lesson.MarkPlaced": self._mark_placed,
-                      "Lesson.MarkChanged": self._mark_changed,
-                      "Lesson.MarkRemoved": self._mark_removed,
-                      "Lesson.AttendanceRecorded": self._attendance,
-                      "Lesson.AttendanceOverridden": self._attendance,
-                      "Lesson.AttendanceOverrideWithdrawn": self._attendance},
+            MARKS: {"Lesson.MarkPlaced": self._mark_placed,
+                    "Lesson.MarkChanged": self._mark_changed,
+                    "Lesson.MarkRemoved": self._mark_removed},
+            ATTENDANCE: {"Lesson.AttendanceRecorded": self._attendance,
+                         "Lesson.AttendanceOverridden": self._attendance,
+                         "Lesson.AttendanceOverrideWithdrawn": self._attendance},
             HOMEWORK: {"Homework.Assigned": self._assigned,
                        **{name: self._work_step for name in STEP_STATUS}},
             NAMES: self.catalogue_handlers(),
@@ -232,6 +238,10 @@ class JournalState(CatalogueHandlers):
             self.touch(doc, (sid(e.student_id),))
 
     def _mark_placed(self, e: Any) -> None:
+        if self.keep_mark is not None:
+            doc = self.lesson(sid(e.originator_id))
+            if doc is None or not self.keep_mark(doc["school_id"], sid(e.work_type_id)):
+                return
         self._journal(e, lambda doc: doc["marks"].__setitem__(sid(e.mark_id), {
             "student_id": sid(e.student_id), "work_type_id": sid(e.work_type_id),
             "value": e.value, "weight": str(e.weight), "late": e.late, "at": iso(e.placed_at),
@@ -239,6 +249,10 @@ class JournalState(CatalogueHandlers):
         }))
 
     def _mark_changed(self, e: Any) -> None:
+        if self.keep_mark is not None:
+            doc = self.lesson(sid(e.originator_id))
+            if doc is None or sid(e.mark_id) not in doc["marks"]:
+                return  # a mark not kept
         self._journal(e, lambda doc: doc["marks"][sid(e.mark_id)].__setitem__(
             "value", e.new_value))
 

@@ -124,6 +124,13 @@ class ProjectionRunner:
             create_batches_table(tx)
             for projection in self.projections:
                 projection.create_tables(tx, self.store.dialect)
+            versions = dict(tx.fetchall(f"SELECT name, version FROM {POSITIONS}"))
+        for projection in self.projections:
+            stored = versions.get(self.position_key(projection))
+            if stored is not None and int(stored) != projection.version:
+                log.warning("projection %s was built by version %s of its code, this is "
+                            "version %s: rebuild it (zhurnal projections rebuild %s)",
+                            projection.name, stored, projection.version, projection.name)
 
     def positions(self) -> dict[str, int]:
         stored = read_positions(self.store)

@@ -19,8 +19,11 @@ class Action(StrEnum):
     MANAGE_PEOPLE = "manage_people"
     READ_REGISTRY = "read_registry"
     READ_OPERATIONS = "read_operations"  # projection status, lag
-    SET_UP_SCHOOL_YEAR = "set_up_school_year"  # calendar, subjects, work types, timetable
-    WRITE_JOURNAL = "write_journal"  # lessons, marks, attendance, homework (domain checks who)
+    SET_UP_SCHOOL_YEAR = "set_up_school_year"  # calendar, subjects, work types, assignments,
+    # and lesson changes that reorganise the timetable (substitution, cancellation, move,
+    # subject, room, time); the domain checks the administrator too
+    WRITE_JOURNAL = "write_journal"  # scheduling lessons, topics, marks, attendance, homework
+    # (the domain checks who: a teacher their own lessons and teaching assignments)
     WORK_ON_HOMEWORK = "work_on_homework"  # a student starts and submits their homework
     SHARE = "share"  # publish posts, upload files (the domain checks who may, and where)
     READ_SHARED = "read_shared"  # walls, files, lesson materials and video links (the views
@@ -94,7 +97,8 @@ def allows(principal: Principal, action: Action, school_id: str | None = None) -
         people = action is Action.MANAGE_PEOPLE and (school_id is None or in_school)
         return (action in school_actions and in_school) or people
     if role is Role.TEACHER:
-        # Which lessons a teacher may write is a rule of the domain (teacher or substitute).
+        # Which lessons a teacher may schedule and write is a rule of the domain (their
+        # teaching assignments; the lessons they teach or substitute).
         return action is Action.WRITE_JOURNAL
     if role is Role.STUDENT:
         return action is Action.WORK_ON_HOMEWORK

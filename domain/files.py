@@ -150,6 +150,12 @@ class StoredFile(JournalAggregate):
         if self.deleted:
             raise FileNotFound(f"the file {self.id} was deleted", {"file_id": "deleted"})
 
+    def check_uploaded_by(self, person_id: UUID, field: str = "file_id") -> None:
+        """Files one hands in as one's own work (a homework result): one's own uploads."""
+        if self.uploaded_by != person_id:
+            raise RuleViolated("only files one uploaded oneself are handed in as one's work",
+                               {field: "uploaded by someone else"})
+
     def delete(self, reason: str) -> None:
         self.check_present()
         self._deleted(reason=reason.strip() or "удалён")

@@ -37,11 +37,11 @@ class TeachingAssignment(JournalAggregate):
         self.teachers: dict[UUID, list[Stint]] = {}
 
     def teachers_on(self, day: date) -> set[UUID]:
-        return {
-            teacher
-            for teacher, stints in self.teachers.items()
-            if any(stint.covers(day) for stint in stints)
-        }
+        return {teacher for teacher in self.teachers if self.teaches(teacher, day)}
+
+    def teaches(self, teacher_id: UUID, day: date) -> bool:
+        """Whether the teacher is assigned to the subject in the group on that day."""
+        return any(stint.covers(day) for stint in self.teachers.get(teacher_id, ()))
 
     def _current(self, teacher_id: UUID) -> Stint | None:
         stints = self.teachers.get(teacher_id)

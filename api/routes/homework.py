@@ -53,7 +53,8 @@ def assign_homework(
     lesson_id: UUID, caller: PrincipalDep, container: ServicesDep, command: CommandDep,
     payload: Annotated[AssignHomework, Depends(body(AssignHomework))],
 ) -> Response:
-    """Homework for the lesson's group or chosen students; the answer says if it was on time."""
+    """Homework for the lesson's group or chosen students; the answer says if it was on time.
+    Its `file_ids` are stored files of the school's or the lesson's class's «Файлы»."""
     school_id = str(container.journal.get_lesson(lesson_id).school_id)
     authorize(caller, Action.WRITE_JOURNAL, school_id)
     outcome = container.journal.assign_homework(command, lesson_id, payload)
@@ -78,7 +79,8 @@ def submit_homework(
     command: CommandDep, version: IfMatchDep,
     payload: Annotated[SubmitHomework, Depends(body(SubmitHomework))],
 ) -> Response:
-    """The student submits their work with the ids of the files of the result."""
+    """The student submits their work with the ids of the files of the result: files they
+    uploaded themselves to their class's «Файлы»."""
     _authorize_student(caller, container, homework_id, student_id)
     outcome = container.journal.submit_homework(
         command, homework_id, student_id, payload.file_ids, version

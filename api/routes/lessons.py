@@ -1,8 +1,11 @@
 """Lessons: one at a time or from a weekly timetable, every change, bulk cancellation.
 
 Every lesson command answers with the lesson's new version as its ETag; a change accepts it
-back as If-Match (412 when stale). The timetable and its changes are the school
-administration's (SET_UP_SCHOOL_YEAR); the lesson's topic is its teacher's (WRITE_JOURNAL).
+back as If-Match (412 when stale). Scheduling lessons and setting a topic may be attempted by
+the school's administrators and by teachers (WRITE_JOURNAL): the domain lets a teacher
+schedule only their own lessons of their teaching assignments and set the topic of lessons
+they teach or substitute. Every other change reorganises the school's timetable and is the
+administration's (SET_UP_SCHOOL_YEAR, and the domain checks the administrator).
 """
 
 from __future__ import annotations
@@ -50,8 +53,9 @@ def create_lesson(
     caller: PrincipalDep, container: ServicesDep, command: CommandDep,
     payload: Annotated[CreateLesson, Depends(body(CreateLesson))],
 ) -> Response:
-    """Schedule one lesson of a class or subgroup; no time given: the bell schedule's."""
-    authorize(caller, Action.SET_UP_SCHOOL_YEAR, _school_of_group(container, payload.group_id))
+    """Schedule one lesson of a class or subgroup; no time given: the bell schedule's (a
+    teacher: a lesson of their own, of a subject they are assigned in that group)."""
+    authorize(caller, Action.WRITE_JOURNAL, _school_of_group(container, payload.group_id))
     outcome = container.journal.create_lesson(
         command, payload.group_id, payload.subject_id, payload.teacher_id, payload.day,
         payload.number, payload.start, payload.end, payload.room, payload.topic, payload.shift,
@@ -66,8 +70,9 @@ def generate_lessons(
     class_id: UUID, caller: PrincipalDep, container: ServicesDep, command: CommandDep,
     payload: Annotated[GenerateLessons, Depends(body(GenerateLessons))],
 ) -> Response:
-    """Lessons of a class and its subgroups for a date range from a weekly timetable."""
-    authorize(caller, Action.SET_UP_SCHOOL_YEAR, _school_of_group(container, class_id))
+    """Lessons of a class and its subgroups for a date range from a weekly timetable (a
+    teacher: only slots of their own teaching assignments)."""
+    authorize(caller, Action.WRITE_JOURNAL, _school_of_group(container, class_id))
     outcome = container.journal.generate_lessons(
         command, class_id, payload.start, payload.end, payload.slots
     )

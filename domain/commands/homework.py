@@ -1,4 +1,10 @@
-"""Commands on homework: assigning it (its timing flagged) and each step of a student's work."""
+"""Commands on homework: assigning it (its timing flagged) and each step of a student's work.
+
+Attached files are checked as lesson materials are (`check_attachable`): present files of the
+lesson's school, on its profile or on the page of the lesson's class; a student's result files
+must also be their own uploads. An unknown, deleted or foreign file refuses the command,
+naming the item (`file_ids[1]`), and nothing is saved.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from uuid import UUID
 
-from domain.commands.lessons import LessonCommands
+from domain.commands.files import FileCommands
 from domain.commands.support import answer, person_id, pinned_clock
 from domain.deadlines import zone
 from domain.errors import InvalidValue, RuleViolated
@@ -15,17 +21,19 @@ from domain.journal import Command, Decision, Outcome
 from domain.lesson import Lesson
 
 
-class HomeworkCommands(LessonCommands):
+class HomeworkCommands(FileCommands):
     def get_homework(self, homework_id: UUID, expected_version: int | None = None) -> Homework:
         return self.load(Homework, homework_id, HomeworkNotFound, "homework", expected_version)
 
     def assign_homework(self, command: Command, lesson_id: UUID, spec: HomeworkSpec) -> Outcome:
         """By the lesson's teacher, substitute or an administrator; published now, and
-        flagged on time, too early or late against the lesson's day."""
+        flagged on time, too early or late against the lesson's day. Its files: the school's
+        or the lesson's class's, like lesson materials."""
 
         def decide() -> Decision:
             lesson = self.get_lesson(lesson_id)
             school = self.check_journal_keeper(command, lesson)
+            self.check_attachable(school.id, spec.file_ids, lesson.class_id)
             if spec.work_type_id is not None:
                 self.get_work_types(school.id).get(spec.work_type_id)
             due_date = self._due_date(lesson, spec)
@@ -86,8 +94,17 @@ class HomeworkCommands(LessonCommands):
         self, command: Command, homework_id: UUID, student_id: UUID,
         file_ids: Sequence[UUID] = (), expected_version: int | None = None,
     ) -> Outcome:
+        """The student hands in their work; the result files are ones they uploaded (to the
+        page of the lesson's class)."""
+
         def step(homework: Homework) -> None:
             self._check_student(command, student_id)
+            homework.work_of(student_id)
+            class_id = self.get_lesson(homework.lesson_id).class_id
+            for index, stored in enumerate(
+                self.check_attachable(homework.school_id, file_ids, class_id)
+            ):
+                stored.check_uploaded_by(student_id, f"file_ids[{index}]")
             homework.submit(student_id, file_ids)
 
         return self._step(command, "submit_homework", homework_id, expected_version, step)

@@ -1,9 +1,20 @@
-"""Commands on lessons: scheduling one, generating a timetable, and every lesson change."""
+"""Commands on lessons: scheduling one, generating a timetable, and every lesson change.
+
+Who may do what is decided here, not by the API's policy:
+- a school administrator schedules any lesson of the school and makes every change;
+- a teacher schedules (one by one, or from a weekly timetable) only lessons they teach
+  themselves, of a subject they are assigned to teach the group on each lesson's day
+  (`TeachingAssignment`);
+- the topic is set by the lesson's teacher, its substitute or an administrator;
+- a substitution, a cancellation (also in bulk), a reinstatement, a move to another day, and
+  a change of subject, room or time reorganise the school's timetable: administrators only.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, time, timedelta
+from typing import NamedTuple
 from uuid import UUID
 
 from domain.calendar import AcademicYear, AcademicYearNotFound, Bell, check_in_year
@@ -23,6 +34,17 @@ ADMINISTRATIVE = (
 )
 
 
+class _SlotPlan(NamedTuple):
+    """A timetable slot checked once: its group, its bell, who teaches it on a given day, and
+    (for a teacher who plans their own lessons) the assignment each lesson is checked with."""
+
+    slot: TimetableSlot
+    group: EduGroup
+    bell: Bell
+    teacher_on: Callable[[date], UUID]
+    assignment: TeachingAssignment | None
+
+
 class LessonCommands(CatalogueCommands, CalendarCommands):
     def get_lesson(self, lesson_id: UUID, expected_version: int | None = None) -> Lesson:
         return self.load(Lesson, lesson_id, LessonNotFound, "lesson", expected_version)
@@ -37,11 +59,46 @@ class LessonCommands(CatalogueCommands, CalendarCommands):
         """The lesson's class or subgroup on the lesson's day."""
         return self.get_group(lesson.group_id).roster_on(lesson.day)
 
+    @staticmethod
+    def is_administrator(school: School, actor: UUID | None) -> bool:
+        """An administrator, director or deputy director of the school (a person)."""
+        return actor is not None and any(school.employs(actor, p) for p in ADMINISTRATIVE)
+
     def check_administrator(self, command: Command, school: School) -> None:
-        actor = person_id(command.actor)
-        if actor is None or not any(school.employs(actor, p) for p in ADMINISTRATIVE):
+        if not self.is_administrator(school, person_id(command.actor)):
             raise RuleViolated("only a school administrator may do this",
                                {"actor": "not an administrator of the school"})
+
+    def lesson_planner(self, command: Command, school: School) -> UUID | None:
+        """Who schedules lessons: None for a school administrator (any lesson of the school);
+        otherwise the acting teacher of the school, who schedules only their own lessons."""
+        actor = person_id(command.actor)
+        if self.is_administrator(school, actor):
+            return None
+        if actor is None or not school.employs(actor, StaffPosition.TEACHER):
+            raise RuleViolated(
+                "only a school administrator, or a teacher for their own teaching assignments, "
+                "schedules lessons", {"actor": "not an administrator or teacher of the school"})
+        return actor
+
+    @staticmethod
+    def check_own_lesson(
+        planner: UUID, assignment: TeachingAssignment, teacher_id: UUID, day: date
+    ) -> None:
+        """A teacher schedules a lesson they teach, of a subject they are assigned to teach
+        the group on that day."""
+        if teacher_id != planner:
+            raise RuleViolated(
+                "a teacher schedules only the lessons they teach: another teacher's lessons are "
+                "scheduled by an administrator",
+                {"teacher_id": "another teacher (only an administrator schedules their lessons)"})
+        if not assignment.teaches(planner, day):
+            raise RuleViolated(
+                f"on {day:%d.%m.%Y} the teacher is not assigned to teach this subject to the "
+                "group: a teacher schedules only lessons of their own teaching assignments "
+                "(an administrator schedules the others, or assigns the teacher)",
+                {"subject_id": f"the teacher is not assigned to this subject in the group on "
+                               f"{day:%d.%m.%Y}"})
 
     def check_journal_keeper(self, command: Command, lesson: Lesson) -> School:
         """The lesson's teacher, its substitute, or a school administrator; returns the school."""
@@ -75,12 +132,17 @@ class LessonCommands(CatalogueCommands, CalendarCommands):
         number: int, start: time | None = None, end: time | None = None,
         room: str | None = None, topic: str | None = None, shift: int = 1,
     ) -> Outcome:
-        """One lesson of a class or subgroup; no time given: the bell schedule's."""
+        """One lesson of a class or subgroup; no time given: the bell schedule's. By a school
+        administrator, or by the teacher of a subject they are assigned in the group."""
 
         def decide() -> Decision:
             group = self.get_group(group_id)
             self.get_subjects(group.school_id).get(subject_id)
             self.check_teacher(group.school_id, teacher_id)
+            planner = self.lesson_planner(command, self.get_school(group.school_id))
+            if planner is not None:
+                assignment = self.get_teaching_assignment(group.id, subject_id)
+                self.check_own_lesson(planner, assignment, teacher_id, day)
             times = self.lesson_times(group.school_id, group.academic_year, shift, number,
                                       start, end)
             lesson = Lesson.schedule(
@@ -98,28 +160,33 @@ class LessonCommands(CatalogueCommands, CalendarCommands):
         slots: Sequence[TimetableSlot],
     ) -> Outcome:
         """Lessons of a class and its subgroups from a weekly timetable, holidays and days
-        outside the study periods skipped; all saved at once."""
+        outside the study periods skipped; all saved at once. By a school administrator, or by
+        a teacher for the slots of their own assignments (each lesson theirs on its day)."""
 
         def decide() -> Decision:
             klass = self.get_group(class_id)
             if klass.kind is not GroupKind.CLASS:
                 raise RuleViolated("a timetable is for a class", {"class_id": "a subgroup"})
+            planner = self.lesson_planner(command, self.get_school(klass.school_id))
             year = self.get_academic_year(klass.school_id, klass.academic_year)
             _check_range(year, start, end)
-            plan = [self._slot_plan(klass, year, slot, f"slots[{i}]") for i, slot in
+            plan = [self._slot_plan(klass, year, slot, f"slots[{i}]", planner) for i, slot in
                     enumerate(slots)]
             schedule = self.get_schedule(klass.school_id, klass.id)
             lessons = []
             for day in (start + timedelta(days=n) for n in range((end - start).days + 1)):
                 if not year.is_study_day(day):
                     continue
-                for index, (slot, group, bell, teacher_on) in enumerate(plan):
+                for index, (slot, group, bell, teacher_on, assignment) in enumerate(plan):
                     if slot.weekday != day.isoweekday():
                         continue
                     with fields_under(f"slots[{index}]"):
+                        teacher_id = teacher_on(day)
+                        if planner is not None and assignment is not None:
+                            self.check_own_lesson(planner, assignment, teacher_id, day)
                         lesson = Lesson.schedule(
                             klass.school_id, klass.academic_year, klass.id, group.id,
-                            slot.subject_id, teacher_on(day), day, slot.number, bell.start,
+                            slot.subject_id, teacher_id, day, slot.number, bell.start,
                             bell.end, room=slot.room,
                         )
                         schedule.place(lesson.id, group.id, day, slot.number)
@@ -130,8 +197,9 @@ class LessonCommands(CatalogueCommands, CalendarCommands):
         return self.execute(command, "generate_lessons", decide)
 
     def _slot_plan(
-        self, klass: EduGroup, year: AcademicYear, slot: TimetableSlot, where: str
-    ) -> tuple[TimetableSlot, EduGroup, Bell, Callable[[date], UUID]]:
+        self, klass: EduGroup, year: AcademicYear, slot: TimetableSlot, where: str,
+        planner: UUID | None,
+    ) -> _SlotPlan:
         """A slot checked once: its group, its bell, and who teaches it on a given day."""
         with fields_under(where):
             if not 1 <= slot.weekday <= 7:
@@ -145,21 +213,32 @@ class LessonCommands(CatalogueCommands, CalendarCommands):
             if bell is None:
                 raise InvalidValue("number", f"no bell for lesson {slot.number} in shift "
                                              f"{slot.shift}")
+            assignment = None
+            if slot.teacher_id is None or planner is not None:
+                assignment = self.get_teaching_assignment(group.id, slot.subject_id)
             if slot.teacher_id is not None:
                 self.check_teacher(klass.school_id, slot.teacher_id)
                 teacher_id = slot.teacher_id
-                return slot, group, bell, lambda day: teacher_id
-            assignment = self.get_teaching_assignment(group.id, slot.subject_id)
-            return slot, group, bell, lambda day: _assigned_teacher(assignment, day)
+                return _SlotPlan(slot, group, bell, lambda day: teacher_id, assignment)
+            assigned = assignment
+            assert assigned is not None
+            return _SlotPlan(slot, group, bell, lambda day: _assigned_teacher(assigned, day),
+                             assignment)
 
     def _change(
         self, command: Command, name: str, lesson_id: UUID, expected_version: int | None,
-        change: Callable[[Lesson], None], reschedule: bool = False,
+        change: Callable[[Lesson], None], reschedule: bool = False, by_keeper: bool = False,
     ) -> Outcome:
-        """A change to one lesson; one that moves or cancels it also updates the schedule."""
+        """A change to one lesson, by a school administrator (`by_keeper`: also by the
+        lesson's teacher or substitute); one that moves or cancels it also updates the
+        schedule."""
 
         def decide() -> Decision:
             lesson = self.get_lesson(lesson_id, expected_version)
+            if by_keeper:
+                self.check_journal_keeper(command, lesson)
+            else:
+                self.check_administrator(command, self.get_school(lesson.school_id))
             change(lesson)
             if not reschedule:
                 return Decision(answer(lesson), [lesson])
@@ -199,6 +278,7 @@ class LessonCommands(CatalogueCommands, CalendarCommands):
 
         def decide() -> Decision:
             group = self.get_group(group_id)
+            self.check_administrator(command, self.get_school(group.school_id))
             if end < start:
                 raise InvalidValue("end", "the range ends on or after its start")
             schedule = self.get_schedule(group.school_id, _class_of(group))
@@ -277,11 +357,9 @@ class LessonCommands(CatalogueCommands, CalendarCommands):
         self, command: Command, lesson_id: UUID, topic: str | None,
         expected_version: int | None = None,
     ) -> Outcome:
-        def change(lesson: Lesson) -> None:
-            self.check_journal_keeper(command, lesson)
-            lesson.set_topic(topic)
-
-        return self._change(command, "set_lesson_topic", lesson_id, expected_version, change)
+        """By the lesson's teacher, its substitute or a school administrator."""
+        return self._change(command, "set_lesson_topic", lesson_id, expected_version,
+                            lambda lesson: lesson.set_topic(topic), by_keeper=True)
 
 
 def _class_of(group: EduGroup) -> UUID:

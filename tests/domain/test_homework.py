@@ -10,9 +10,10 @@ import pytest
 
 from domain.deadlines import Timeliness
 from domain.errors import InvalidValue, RuleViolated
+from domain.files import FileNotFound, FileOwner, OwnerKind
 from domain.homework import Comment, HomeworkSpec, WorkStatus
 from domain.work_types import BuiltIn
-from tests.domain.conftest import School, local
+from tests.domain.conftest import School, local, open_school
 
 TUESDAY = date(2024, 9, 10)
 
@@ -28,10 +29,21 @@ def _assign(school: School, lesson_id: UUID, when: datetime | None = None,
     return UUID(outcome.answer["id"])
 
 
+def _upload(school: School, actor: UUID, on_class_page: bool = False) -> UUID:
+    """A stored file: on the school's profile, or on the page of the school's class."""
+    owner = (FileOwner(OwnerKind.CLASS, school.class_id) if on_class_page
+             else FileOwner(OwnerKind.SCHOOL, school.school_id))
+    command = school.as_(actor)
+    upload = school.journal.reserve_upload(command, owner, "Решение.pdf", "application/pdf", 10)
+    school.journal.complete_upload(command, upload, 10, "0" * 64)
+    return upload.file_id
+
+
 def test_homework_workflow_from_assigned_to_checked_through_rework(school: School) -> None:
     journal, student = school.journal, school.students[0]
-    file_id, second_file = uuid4(), uuid4()
-    homework_id = _assign(school, school.lesson(TUESDAY), file_ids=(uuid4(),),
+    file_id, second_file = (_upload(school, student, on_class_page=True) for _ in range(2))
+    homework_id = _assign(school, school.lesson(TUESDAY),
+                          file_ids=(_upload(school, school.teacher_id),),
                           result_file_required=True, needs_checking=True,
                           duration_minutes=30,
                           work_type_id=school.work_type(BuiltIn.HOMEWORK))
@@ -149,3 +161,49 @@ def test_no_homework_on_a_cancelled_lesson(school: School) -> None:
     school.journal.cancel_lesson(school.admin, lesson_id, "карантин")
     with pytest.raises(RuleViolated, match="cancelled"):
         _assign(school, lesson_id)
+
+
+def test_homework_files_are_stored_files_of_the_school_or_the_class_and_nothing_is_saved_else(
+    school: School,
+) -> None:
+    journal, lesson_id = school.journal, school.lesson(TUESDAY)
+    of_school = _upload(school, school.teacher_id)
+    of_class = _upload(school, school.substitute_id, on_class_page=True)
+    elsewhere = open_school(journal)
+    foreign = _upload(elsewhere, elsewhere.teacher_id)
+    deleted = _upload(school, school.teacher_id)
+    journal.delete_file(school.as_(school.teacher_id), deleted, "не тот файл")
+    saves = journal.saves
+    with pytest.raises(FileNotFound) as unknown:
+        _assign(school, lesson_id, file_ids=(of_school, uuid4()))
+    assert unknown.value.fields == {"file_ids[1]": "unknown file"}
+    with pytest.raises(FileNotFound) as gone:
+        _assign(school, lesson_id, file_ids=(deleted,))
+    assert gone.value.fields == {"file_ids[0]": "unknown file"}
+    with pytest.raises(RuleViolated) as other_school:
+        _assign(school, lesson_id, file_ids=(of_class, foreign))
+    assert other_school.value.fields == {"file_ids[1]": "belongs elsewhere"}
+    assert journal.saves == saves
+    homework_id = _assign(school, lesson_id, file_ids=(of_school, of_class))
+    assert journal.get_homework(homework_id).file_ids == (of_school, of_class)
+
+
+def test_a_student_hands_in_only_files_they_uploaded_themselves(school: School) -> None:
+    journal, student, classmate = school.journal, *school.students[:2]
+    homework_id = _assign(school, school.lesson(TUESDAY), result_file_required=True)
+    me = school.as_(student)
+    journal.start_homework(me, homework_id, student)
+    mine = _upload(school, student, on_class_page=True)
+    theirs = _upload(school, classmate, on_class_page=True)
+    teachers = _upload(school, school.teacher_id)
+    saves = journal.saves
+    for refused_ids, field in (((mine, theirs), "file_ids[1]"), ((teachers,), "file_ids[0]")):
+        with pytest.raises(RuleViolated) as refused:
+            journal.submit_homework(me, homework_id, student, refused_ids)
+        assert refused.value.fields == {field: "uploaded by someone else"}
+    with pytest.raises(FileNotFound) as unknown:
+        journal.submit_homework(me, homework_id, student, [uuid4()])
+    assert unknown.value.fields == {"file_ids[0]": "unknown file"}
+    assert journal.saves == saves
+    journal.submit_homework(me, homework_id, student, [mine])
+    assert journal.get_homework(homework_id).work_of(student).file_ids == (mine,)

@@ -167,3 +167,104 @@ def test_the_teacher_sets_the_topic(school: School) -> None:
     assert journal.get_lesson(lesson_id).topic == "Натуральные числа"
     with pytest.raises(RuleViolated):
         journal.set_lesson_topic(school.as_(school.substitute_id), lesson_id, "Другое")
+
+
+# --- who schedules and changes lessons ----------------------------------------------------
+
+def _history(school: School) -> UUID:
+    return UUID(school.journal.add_subject(school.admin, school.school_id, "История")
+                .answer["subject_id"])
+
+
+def test_a_teacher_generates_the_lessons_of_their_own_assignment(school: School) -> None:
+    journal, teacher = school.journal, school.as_(school.teacher_id)
+    journal.assign_teacher(school.admin, school.class_id, school.subject_id, school.teacher_id,
+                           date(2024, 9, 1))
+    slots = [TimetableSlot(weekday=1, number=1, subject_id=school.subject_id, room="12"),
+             TimetableSlot(weekday=3, number=2, subject_id=school.subject_id,
+                           teacher_id=school.teacher_id)]
+    outcome = journal.generate_lessons(teacher, school.class_id, MONDAY, date(2024, 9, 8), slots)
+    lessons = [journal.get_lesson(UUID(i)) for i in outcome.answer["lesson_ids"]]
+    assert [(x.day, x.number, x.teacher_id) for x in lessons] == [
+        (MONDAY, 1, school.teacher_id), (date(2024, 9, 4), 2, school.teacher_id)]
+    assert _events(school, "Scheduled")[-1].actor == str(school.teacher_id)
+    one = journal.create_lesson(teacher, school.class_id, school.subject_id, school.teacher_id,
+                                date(2024, 9, 6), 3)
+    assert journal.get_lesson(UUID(one.answer["id"])).teacher_id == school.teacher_id
+
+
+def test_a_teacher_of_another_subject_is_refused_and_nothing_is_saved(school: School) -> None:
+    journal, history = school.journal, _history(school)
+    journal.assign_teacher(school.admin, school.class_id, school.subject_id, school.teacher_id,
+                           date(2024, 9, 1))
+    journal.assign_teacher(school.admin, school.class_id, history, school.substitute_id,
+                           date(2024, 9, 1))
+    historian = school.as_(school.substitute_id)
+    saves = journal.saves
+    maths = TimetableSlot(weekday=1, number=1, subject_id=school.subject_id)
+    with pytest.raises(RuleViolated) as someone_elses:  # the assigned teacher is another one
+        journal.generate_lessons(historian, school.class_id, MONDAY, date(2024, 9, 8),
+                                 [TimetableSlot(weekday=2, number=1, subject_id=history), maths])
+    assert someone_elses.value.fields == {
+        "slots[1].teacher_id": "another teacher (only an administrator schedules their lessons)"}
+    named = TimetableSlot(weekday=1, number=1, subject_id=school.subject_id,
+                          teacher_id=school.substitute_id)
+    with pytest.raises(RuleViolated) as not_assigned:
+        journal.generate_lessons(historian, school.class_id, MONDAY, date(2024, 9, 8), [named])
+    assert not_assigned.value.fields == {"slots[0].subject_id": "the teacher is not assigned to "
+                                         "this subject in the group on 02.09.2024"}
+    with pytest.raises(RuleViolated) as single:
+        journal.create_lesson(historian, school.class_id, school.subject_id,
+                              school.substitute_id, MONDAY, 1)
+    assert list(single.value.fields) == ["subject_id"]
+    with pytest.raises(RuleViolated) as for_another:
+        journal.create_lesson(historian, school.class_id, history, school.teacher_id, MONDAY, 1)
+    assert list(for_another.value.fields) == ["teacher_id"]
+    assert journal.saves == saves
+    journal.create_lesson(historian, school.class_id, history, school.substitute_id, MONDAY, 1)
+    # The administrator still schedules anyone's lessons, assigned or not.
+    journal.create_lesson(school.admin, school.class_id, school.subject_id,
+                          school.substitute_id, MONDAY, 2)
+
+
+def test_a_teacher_schedules_only_while_assigned(school: School) -> None:
+    journal, teacher = school.journal, school.as_(school.teacher_id)
+    journal.assign_teacher(school.admin, school.class_id, school.subject_id, school.teacher_id,
+                           date(2024, 9, 1))
+    journal.relieve_teacher(school.admin, school.class_id, school.subject_id, school.teacher_id,
+                            date(2024, 9, 5), "смена нагрузки")
+    slot = TimetableSlot(weekday=4, number=1, subject_id=school.subject_id,
+                         teacher_id=school.teacher_id)
+    with pytest.raises(RuleViolated) as refused:
+        journal.generate_lessons(teacher, school.class_id, MONDAY, date(2024, 9, 8), [slot])
+    assert list(refused.value.fields) == ["slots[0].subject_id"]
+    assert "05.09.2024" in str(refused.value)
+
+
+def test_only_staff_schedule_lessons(school: School) -> None:
+    student = school.as_(school.students[0])
+    with pytest.raises(RuleViolated) as refused:
+        school.journal.create_lesson(student, school.class_id, school.subject_id,
+                                     school.teacher_id, MONDAY, 1)
+    assert list(refused.value.fields) == ["actor"]
+
+
+def test_changes_that_reorganise_the_timetable_are_the_administrators(school: School) -> None:
+    journal, lesson_id = school.journal, school.lesson(MONDAY)
+    teacher = school.as_(school.teacher_id)  # the lesson's own teacher
+    saves = journal.saves
+    for attempt in (
+        lambda: journal.substitute_teacher(teacher, lesson_id, school.substitute_id, "болезнь"),
+        lambda: journal.cancel_lesson(teacher, lesson_id, "болезнь"),
+        lambda: journal.cancel_lessons(teacher, school.class_id, MONDAY, MONDAY, "карантин"),
+        lambda: journal.reinstate_lesson(teacher, lesson_id, "ошибка"),
+        lambda: journal.change_room(teacher, lesson_id, "каб. 5", "ремонт"),
+        lambda: journal.change_lesson_time(teacher, lesson_id, 2, "сдвиг"),
+        lambda: journal.change_lesson_subject(teacher, lesson_id, _history(school), "замена"),
+        lambda: journal.move_lesson(teacher, lesson_id, date(2024, 9, 3), "перенос"),
+    ):
+        with pytest.raises(RuleViolated) as refused:
+            attempt()
+        assert refused.value.fields == {"actor": "not an administrator of the school"}
+    assert journal.saves == saves + 1  # only the subject added to the catalogue
+    journal.change_room(school.admin, lesson_id, "каб. 5", "ремонт")

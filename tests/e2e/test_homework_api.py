@@ -3,6 +3,7 @@ token; period, annual and final marks follow the calendar's rules."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
 from uuid import UUID, uuid4
 
 import pytest
@@ -22,6 +23,17 @@ def _homework(s: JournalSchool, homework_id: str) -> Homework:
     return s.api.container.journal.get_homework(UUID(homework_id))
 
 
+def _upload(caller: Api, url: str, name: str = "Решение.pdf") -> str:
+    """A file uploaded by the caller to a school's or class's «Файлы»; its id."""
+    stored = caller.request("POST", url, content=b"%PDF-1.4", headers={
+        "Content-Type": "application/pdf", "X-File-Name": quote(name)})
+    return str(ok(stored, 201)["id"])
+
+
+def _class_file(s: JournalSchool, caller: Api) -> str:
+    return _upload(caller, f"/v1/classes/{s.class_id}/files")
+
+
 def _assign(s: JournalSchool, **spec: object) -> str:
     """Homework of the first lesson due at the second; its id."""
     body = {"text": "№ 125, 127", "due_lesson_id": s.lessons[1]} | spec
@@ -29,14 +41,17 @@ def _assign(s: JournalSchool, **spec: object) -> str:
 
 
 def test_the_homework_workflow_with_each_student_on_their_own_work(s: JournalSchool) -> None:
+    task = _upload(s.teacher, f"/v1/schools/{s.school_id}/files", "Задание.pdf")
     assigned = s.teacher.post(f"/v1/lessons/{s.lessons[0]}/homework", {
-        "text": "Решить № 125, 127", "due_lesson_id": s.lessons[1], "needs_checking": True})
+        "text": "Решить № 125, 127", "due_lesson_id": s.lessons[1], "needs_checking": True,
+        "file_ids": [task]})
     homework = ok(assigned, 201)
     hw, pupil = homework["id"], s.students[0]
     assert assigned.headers["etag"] == '"1"'
     assert homework["timeliness"] == "late"  # published now for a lesson of 2024
+    assert _homework(s, hw).file_ids == (UUID(task),)
     work = f"/v1/homework/{hw}/students/{pupil}"
-    files = [str(uuid4()), str(uuid4())]
+    files = [_class_file(s, s.student(0)), _class_file(s, s.student(0))]
 
     ok(s.student(0).post(f"{work}/start", {}))
     ok(s.student(0).post(f"{work}/submission", {"file_ids": files}))
@@ -161,3 +176,39 @@ def test_period_annual_and_final_marks_and_their_removal(s: JournalSchool) -> No
     assert fields(unknown) == ["period"]
     assert refused(s.student(0).post(f"{url}/final-marks", {"marks": {first: "5"}}),
                    403)["code"] == "Forbidden"
+
+
+def test_homework_with_an_unknown_file_is_refused_naming_it_and_nothing_is_stored(
+    s: JournalSchool,
+) -> None:
+    task = _upload(s.teacher, f"/v1/schools/{s.school_id}/files", "Задание.pdf")
+    before = s.api.container.log_position()
+    url = f"/v1/lessons/{s.lessons[0]}/homework"
+    body = {"text": "№ 125", "due_lesson_id": s.lessons[1]}
+    unknown = refused(s.teacher.post(url, body | {"file_ids": [task, str(uuid4())]}), 404)
+    assert unknown["errors"] == [{"field": "file_ids[1]", "message": "unknown file"}]
+    other = set_up_school(s.api)
+    foreign = _upload(other.teacher, f"/v1/schools/{other.school_id}/files")
+    position = s.api.container.log_position()
+    elsewhere = refused(s.teacher.post(url, body | {"file_ids": [foreign]}), 422)
+    assert elsewhere["errors"] == [{"field": "file_ids[0]", "message": "belongs elsewhere"}]
+    assert s.api.container.log_position() == position
+    assert before < position  # only the other school was written meanwhile
+    ok(s.teacher.post(url, body | {"file_ids": [task]}), 201)
+
+
+def test_a_student_submits_a_file_of_their_own_never_a_classmates(s: JournalSchool) -> None:
+    hw = _assign(s, result_file_required=True)
+    work = f"/v1/homework/{hw}/students/{s.students[0]}"
+    ok(s.student(0).post(f"{work}/start", {}))
+    mine, theirs = _class_file(s, s.student(0)), _class_file(s, s.student(1))
+    before = s.api.container.log_position()
+    copied = refused(s.student(0).post(f"{work}/submission", {"file_ids": [mine, theirs]}),
+                     422)
+    assert copied["errors"] == [{"field": "file_ids[1]", "message": "uploaded by someone else"}]
+    unknown = refused(s.student(0).post(f"{work}/submission", {"file_ids": [str(uuid4())]}),
+                      404)
+    assert [e["field"] for e in unknown["errors"]] == ["file_ids[0]"]
+    assert s.api.container.log_position() == before
+    ok(s.student(0).post(f"{work}/submission", {"file_ids": [mine]}))
+    assert _homework(s, hw).works[UUID(s.students[0])].file_ids == (UUID(mine),)

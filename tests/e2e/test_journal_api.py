@@ -226,3 +226,54 @@ def test_an_administrator_of_another_school_cannot_write_this_journal(
     problem = refused(elsewhere.post(f"/v1/lessons/{s.lessons[0]}/marks",
                                      {"marks": [s.mark(0, "5")]}), 403)
     assert problem["code"] == "Forbidden"
+
+
+def _week_two(s: JournalSchool, subject_id: str, **slot: str) -> dict[str, Any]:
+    return {"start": "2024-09-09", "end": "2024-09-15",
+            "slots": [{"weekday": 2, "number": 3, "subject_id": subject_id} | slot]}
+
+
+def test_a_teacher_schedules_the_lessons_of_their_own_assignment(s: JournalSchool) -> None:
+    generated = ok(s.teacher.post(f"/v1/classes/{s.class_id}/lessons",
+                                  _week_two(s, s.subject_id, room="214")), 201)
+    (lesson_id,) = generated["lesson_ids"]
+    lesson = s.api.container.journal.get_lesson(UUID(lesson_id))
+    assert (str(lesson.teacher_id), lesson.room, lesson.number) == (s.teacher_id, "214", 3)
+    one = ok(s.teacher.post("/v1/lessons", {
+        "group_id": s.class_id, "subject_id": s.subject_id, "teacher_id": s.teacher_id,
+        "day": "2024-09-12", "number": 2}), 201)
+    ok(s.teacher.put(f"/v1/lessons/{one['id']}/topic", {"topic": "Дроби"}))
+    # Reorganising the timetable stays with the administration.
+    for change, body in (("substitution", {"substitute_id": s.substitute_id, "reason": "болезнь"}),
+                         ("move", {"day": "2024-09-13", "reason": "перенос"}),
+                         ("time", {"number": 3, "reason": "сдвиг"}),
+                         ("cancellation", {"reason": "экскурсия"})):
+        assert refused(s.teacher.post(f"/v1/lessons/{lesson_id}/changes/{change}", body),
+                       403)["code"] == "Forbidden"
+    ok(s.director.post(f"/v1/lessons/{lesson_id}/changes/cancellation", {"reason": "экскурсия"}))
+
+
+def test_a_teacher_of_another_subject_is_refused_naming_the_field(s: JournalSchool) -> None:
+    history = ok(s.director.post(f"/v1/schools/{s.school_id}/subjects", {"name": "История"}),
+                 201)["subject_id"]
+    ok(s.director.post(f"/v1/classes/{s.class_id}/teaching-assignments", {
+        "subject_id": history, "teacher_id": s.stranger_id, "on": "2024-09-01"}))
+    before = s.api.container.log_position()
+    url = f"/v1/classes/{s.class_id}/lessons"
+    assigned_to_another = refused(s.stranger.post(url, _week_two(s, s.subject_id)), 422)
+    assert fields(assigned_to_another) == ["slots[0].teacher_id"]
+    naming_themselves = refused(s.stranger.post(url, _week_two(
+        s, s.subject_id, teacher_id=s.stranger_id)), 422)
+    assert naming_themselves["errors"] == [{
+        "field": "slots[0].subject_id",
+        "message": "the teacher is not assigned to this subject in the group on 10.09.2024"}]
+    single = refused(s.stranger.post("/v1/lessons", {
+        "group_id": s.class_id, "subject_id": s.subject_id, "teacher_id": s.stranger_id,
+        "day": "2024-09-10", "number": 3}), 422)
+    assert fields(single) == ["subject_id"]
+    assert s.api.container.log_position() == before
+    ok(s.stranger.post(url, _week_two(s, history)), 201)
+    # The administrator still schedules anyone's lessons, assigned or not.
+    ok(s.director.post("/v1/lessons", {
+        "group_id": s.class_id, "subject_id": s.subject_id, "teacher_id": s.stranger_id,
+        "day": "2024-09-11", "number": 3}), 201)

@@ -33,7 +33,7 @@ from tests.e2e.access_world import Ids, World, build, path_value, query_value, s
 PUBLIC = {"/health", "/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 JOURNAL_WRITES = ("/marks", "/attendance", "/gradebooks", "/homework", "/topic",
-                  "/video-lesson", "/materials")
+                  "/video-lesson", "/materials", "/lessons")
 UNCONFIGURED = {"NotConfigured"}
 INVALID_INPUT = {"InvalidBody", "MalformedJson", "InvalidRequest"}
 

@@ -31,6 +31,7 @@ class Tally:
 
     seconds: dict[str, float] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    trips: dict[str, float] = field(default_factory=dict)  # round trips a command, by key
 
     def add(self, key: str, count: int, action: Callable[[], object]) -> None:
         self.seconds[key] = self.seconds.get(key, 0.0) + seconds(action)
@@ -144,8 +145,8 @@ def report(kind: str, tally: Tally, batch: int, note: str) -> None:
         ("raw", "raw one", "autocommit INSERT ... RETURNING (the baseline)"),
         ("raw", "raw locked", "BEGIN, SET LOCAL, LOCK, NOTIFY, INSERT, COMMIT"
          if kind == "postgres" else "BEGIN, INSERT, COMMIT (as eventsourcing)"),
-        ("raw", "raw pipelined", "the same in a pipeline, as eventsourcing sends it"),
-        ("raw", "raw function", "the same in ONE round trip: SELECT f(arrays)"),
+        ("raw", "raw pipelined", "the same in a pipeline, as the library's recorder sends it"),
+        ("raw", "raw function", "the same in ONE round trip, as infra/recorder.py sends it"),
         ("journal", "recorder", "journal.recorder.insert_events([1 stored event])"),
         ("journal", "save one", "journal.save(1 pre-built aggregate)"),
         ("journal", "command", "journal.register_school(...)"),

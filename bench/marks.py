@@ -5,6 +5,7 @@ on a scratch database; then, in alternating rounds, `journal.place_marks` is cal
 mark per command (a teacher marking one answer) and with a whole class per command (30 marks:
 a test), each command on a lesson of its own kind, beside the raw driver on the same server:
 single-row INSERT commits (bench/rawevents.py `one`) and 30-row transactions (`many`).
+On PostgreSQL it also counts the statements (round trips) a command sends.
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ import argparse
 import cProfile
 import itertools
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
+from typing import Any
 from uuid import UUID
+
+import psycopg
 
 from bench.append import Tally, person, raw_rows
 from bench.common import Target, kinds, load, percent, print_table, rate, scratch
@@ -62,6 +67,30 @@ def classes(journal: Journal, year: Year, lessons: Lessons, count: int) -> None:
                              for s in klass.students])
 
 
+@contextmanager
+def counting_statements() -> Iterator[list[int]]:
+    """Statements sent through psycopg inside the block (each one a round trip: none is
+    pipelined); SQLite has no round trips to count."""
+    count = [0]
+    execute = psycopg.Cursor.execute
+
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        count[0] += 1
+        return execute(self, *args, **kwargs)
+
+    psycopg.Cursor.execute = counted  # type: ignore[method-assign]
+    try:
+        yield count
+    finally:
+        psycopg.Cursor.execute = execute  # type: ignore[method-assign]
+
+
+def round_trips(action: Callable[[], object], commands: int) -> float:
+    with counting_statements() as count:
+        action()
+    return count[0] / commands
+
+
 def measure(target: Target, args: argparse.Namespace) -> tuple[Tally, str, cProfile.Profile]:
     container = target.container()
     raw = RawSink(target)
@@ -91,6 +120,10 @@ def measure(target: Target, args: argparse.Namespace) -> tuple[Tally, str, cProf
         for _ in range(args.rounds):
             for key, count, action in steps():
                 tally.add(key, count, action)
+        if target.kind == "postgres":
+            tally.trips = {
+                "single": round_trips(partial(singles, journal, year, single_lessons, 10), 10),
+                "class": round_trips(partial(classes, journal, year, class_lessons, 5), 5)}
         profile = cProfile.Profile()
         if args.profile:
             profile.runcall(classes, journal, year, class_lessons, 10)
@@ -124,6 +157,9 @@ def run(args: argparse.Namespace) -> None:
               tally.seconds["raw many"]), f"{per('raw many') / CLASS:,.0f}",
               f"{1000 * CLASS / per('raw many'):.2f}", percent(per("raw many"),
                                                                per("raw one")))])
+        if tally.trips:
+            print(f"round trips (statements) a command: single {tally.trips['single']:g}, "
+                  f"class {tally.trips['class']:g}")
         if args.profile:
             print_table(f"cProfile of 10 whole-class commands ({kind}), by own time",
                         ("function", "calls", "own s", "cum s"), hot_spots(profile, args.profile))

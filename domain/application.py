@@ -8,6 +8,7 @@ from domain.commands.gradebook import GradebookCommands
 from domain.commands.homework import HomeworkCommands
 from domain.commands.marks import MarkCommands
 from domain.commands.posts import PostCommands
+from domain.person import Person
 
 
 class Journal(
@@ -15,3 +16,5 @@ class Journal(
     ErasureCommands,
 ):
     """Every aggregate in one application, so there is one gap-free ordered log."""
+
+    uncached = (Person,)  # personal data: no copy in memory may outlive its erasure

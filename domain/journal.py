@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -12,6 +13,7 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Recording
 
+from domain.aggregate_cache import AggregateCache
 from domain.base import JournalAggregate
 from domain.causation import Causation, acting
 from domain.command_record import CommandRecord, command_id_for
@@ -22,6 +24,7 @@ from domain.errors import (
     NotFound,
     StaleVersion,
 )
+from domain.lending import UNREAD, Lender, Loan, StaleLoan, project
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -53,18 +56,29 @@ class Decision:
     aggregates: Sequence[Aggregate] = field(default_factory=list)
 
 
+CACHE_SIZE = "JOURNAL_CACHE_SIZE"  # aggregates kept between commands; unset or 0: none
+
+
 class JournalBase(Application[UUID]):
     """Idempotent, optimistic command execution shared by the journal's services."""
 
     name = "journal"
     listeners: list[Callable[[int], None]]
+    # Never cached: a copy in memory would outlive the crypto-shredding of personal data.
+    uncached: tuple[type[Aggregate], ...] = ()
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
         self.listeners = []
+        size = int(self.env.get(CACHE_SIZE) or 0)
+        self.lender = (Lender(AggregateCache(size), self.recorder, self.mapper, self.uncached)
+                       if size > 0 else None)
 
     def execute(self, command: Command, name: str, decide: Callable[[], Decision]) -> Outcome:
-        """Run `decide` once for this command; a retry with the same key gets the first answer."""
+        """Run `decide` for this command; a retry with the same key gets the first answer.
+
+        `decide` runs again, reading every aggregate, if one it was lent unread changed before
+        the save (domain/lending.py): a decision must only load, check and change aggregates."""
         command_id = None
         if command.idempotency_key:
             command_id = command_id_for(command.actor, command.idempotency_key)
@@ -74,18 +88,12 @@ class JournalBase(Application[UUID]):
         causation = Causation(actor=command.actor, at=command.at)
         if command_id is not None:
             causation = Causation(actor=command.actor, command_id=command_id, at=command.at)
-        with acting(causation):
-            decision = decide()
-            aggregates = list(decision.aggregates)
-            if command_id is not None:
-                aggregates.append(
-                    CommandRecord(  # type: ignore[call-arg]
-                        id=command_id, name=name, fingerprint=command.fingerprint,
-                        answer=decision.answer,
-                    )
-                )
         try:
-            recordings = self.save(*aggregates)
+            try:
+                decision, recordings = self._run(command, name, command_id, causation, decide)
+            except StaleLoan:  # nothing was saved: run again, reading every aggregate
+                decision, recordings = self._run(command, name, command_id, causation, decide,
+                                                 fresh=True)
         except IntegrityError:
             if command_id is not None:
                 replay = self._replay(command_id, name, command.fingerprint)
@@ -95,6 +103,68 @@ class JournalBase(Application[UUID]):
                 "another command changed the same record first; reload and retry"
             ) from None
         return Outcome(decision.answer, self._position(recordings))
+
+    def _run(
+        self, command: Command, name: str, command_id: UUID | None, causation: Causation,
+        decide: Callable[[], Decision], fresh: bool = False,
+    ) -> tuple[Decision, list[Recording[UUID]]]:
+        """Decide and save once, lending cached aggregates to the command."""
+        with acting(causation), self._lending(fresh) as loan:
+            decision = decide()
+            aggregates = list(decision.aggregates)
+            if command_id is not None:
+                aggregates.append(
+                    CommandRecord(  # type: ignore[call-arg]
+                        id=command_id, name=name, fingerprint=command.fingerprint,
+                        answer=decision.answer,
+                    )
+                )
+            checks = loan.checks() if loan is not None else {}
+            unsaved = aggregates
+            try:
+                recordings = self.save(*aggregates, **({UNREAD: checks} if checks else {}))
+                unsaved = []
+            finally:
+                if loan is not None:
+                    loan.unsaved = unsaved
+        return decision, recordings
+
+    @contextmanager
+    def _lending(self, fresh: bool) -> Iterator[Loan | None]:
+        """A loan for the command; however it ends, what may go back to the cache goes back."""
+        if self.lender is None:
+            yield None
+            return
+        with self.lender.lending(fresh) as loan:
+            try:
+                yield loan
+            finally:
+                self.lender.give_back(loan, loan.unsaved)
+
+    def read_ahead(self, *aggregate_ids: UUID, unread: Iterable[UUID] = (),
+                   read_missing: bool = True) -> None:
+        """Read the new events of aggregates the command is about to load in one query.
+
+        `unread`: aggregates the command only reads and may run twice for: lent from the cache
+        without reading the log, checked unchanged at the save (domain/lending.py); those not
+        cached are read in the same query (if `read_missing`)."""
+        loan = self.lender.current() if self.lender is not None else None
+        if loan is not None:
+            loan.lender.lend(loan, aggregate_ids, unread, read_missing)
+
+    def cached(self, aggregate_id: UUID) -> Aggregate | None:
+        """A cached aggregate, only to read ids that never change (which others to read ahead)."""
+        return None if self.lender is None else self.lender.cache.peek(aggregate_id)
+
+    def _get(self, aggregate_id: UUID, read: bool = False) -> Aggregate:
+        """Lent to the running command (`read`: brought up to date even if lent unread);
+        outside a command or loaded twice in one, from the log (a fresh copy, as the
+        library's repository gives)."""
+        loan = self.lender.current() if self.lender is not None else None
+        if loan is not None and aggregate_id not in loan.loaded:
+            return loan.lender.get(loan, aggregate_id, read)
+        found: Aggregate = self.repository.get(aggregate_id, projector_func=project)
+        return found
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         """The library's save, collecting from aggregates with a nominal isinstance check.
@@ -142,7 +212,7 @@ class JournalBase(Application[UUID]):
     ) -> A:
         """Get an aggregate of a kind, refusing a missing one or a stale If-Match."""
         try:
-            aggregate: Aggregate = self.repository.get(aggregate_id)
+            aggregate = self._get(aggregate_id, read=expected_version is not None)
         except AggregateNotFoundError:
             raise error(f"no {what} with id {aggregate_id}") from None
         if not isinstance(aggregate, cls):

@@ -30,6 +30,7 @@ class Settings:
     files_quota_bytes: int = 2 * 1024**3  # a school's files in total (the seed's 2 Гб)
     files_storage: str = "local"  # "local": under files_dir; "s3": not yet implemented
     files_dir_override: Path | None = None
+    aggregate_cache_size: int = 1024  # aggregates kept between commands (domain/lending.py)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -57,12 +58,15 @@ class Settings:
             "MAPPER_TOPIC": "infra.mapper:MsgspecMapper",
             # The mapper ignores the transcoder, but the factory constructs one.
             "TRANSCODER_TOPIC": "infra.mapper:NullTranscoder",
+            "JOURNAL_CACHE_SIZE": str(self.aggregate_cache_size),
         }
         if self.is_postgres:
             assert self.database_url is not None
             url = urlparse(self.database_url)
             env.update(
                 PERSISTENCE_MODULE="eventsourcing.postgres",
+                # The library's recorder with one-round-trip saves, same table lock.
+                APPLICATION_RECORDER_TOPIC="infra.recorder:JournalPostgresRecorder",
                 POSTGRES_DBNAME=unquote(url.path.lstrip("/")) or "postgres",
                 POSTGRES_HOST=url.hostname or "127.0.0.1",
                 POSTGRES_PORT=str(url.port or 5432),
@@ -117,6 +121,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         files_storage=env.get("ZHURNAL_FILES_STORAGE", "local"),
         files_dir_override=Path(env["ZHURNAL_FILES_DIR"]) if env.get("ZHURNAL_FILES_DIR")
         else None,
+        aggregate_cache_size=int(env.get("ZHURNAL_AGGREGATE_CACHE", "1024")),
         extra=extra,
     )
 

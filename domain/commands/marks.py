@@ -12,13 +12,13 @@ from collections.abc import Callable, Mapping, Sequence
 from uuid import UUID, uuid4
 
 from domain.commands.lessons import LessonCommands
-from domain.commands.support import answer, fields_under, pinned_clock
+from domain.commands.support import answer, fields_prefixed, fields_under, pinned_clock
 from domain.deadlines import zone
-from domain.errors import InvalidValue
+from domain.errors import DomainError, InvalidValue
 from domain.journal import Command, Decision, Outcome
 from domain.lesson import Lesson
 from domain.marks import Attendance, MarkEntry
-from domain.work_types import validated_weight
+from domain.work_types import WorkTypeCatalogue, validated_weight
 
 
 class MarkCommands(LessonCommands):
@@ -31,36 +31,52 @@ class MarkCommands(LessonCommands):
         def decide() -> Decision:
             if not marks:
                 raise InvalidValue("marks", "give at least one mark")
-            lesson = self.get_lesson(lesson_id, expected_version)
+            lesson = self._lesson_and_around(lesson_id, expected_version)
             school = self.check_journal_keeper(command, lesson)
             work_types = self.get_work_types(school.id)
             roster = self.roster_of(lesson)
             placed = []
+            two_shifts, tz = school.shifts == 2, zone(school.time_zone)
             with pinned_clock() as now:
-                for index, entry in enumerate(marks):
-                    with fields_under(f"marks[{index}]"):
+                try:
+                    for entry in marks:
                         work_type = work_types.get(entry.work_type_id)
                         mark = lesson.place_mark(
                             uuid4(), entry.student_id, work_type,
                             work_types.check_value(work_type, entry.value),
                             work_type.weight if entry.weight is None
                             else validated_weight(entry.weight),
-                            now, roster, school.shifts == 2, zone(school.time_zone),
+                            now, roster, two_shifts, tz,
                         )
-                    placed.append({"id": str(mark.id), "student_id": str(mark.student_id),
-                                   "late": mark.late})
+                        placed.append({"id": str(mark.id), "student_id": str(mark.student_id),
+                                       "late": mark.late})
+                except DomainError as error:  # the refused mark is the one after those placed
+                    fields_prefixed(error, f"marks[{len(placed)}]")
+                    raise
             # A school's first marks also record its built-in work types.
             aggregates = [lesson, work_types] if work_types.pending_events else [lesson]
             return Decision(answer(lesson, marks=placed), aggregates)
 
         return self.execute(command, "place_marks", decide)
 
+    def _lesson_and_around(
+        self, lesson_id: UUID, expected_version: int | None, needed: bool = True
+    ) -> Lesson:
+        """The lesson, brought up to date, with its school, work types and group: those only
+        read, so lent from the cache unread (the decision may run twice). A cached lesson
+        names them (they never change): one query; else two if `needed`, else one."""
+        known = self.cached(lesson_id)
+        self.read_ahead(lesson_id, unread=_around(known) if isinstance(known, Lesson) else ())
+        lesson = self.get_lesson(lesson_id, expected_version)
+        self.read_ahead(unread=_around(lesson), read_missing=needed)
+        return lesson
+
     def _keep_journal(
         self, command: Command, name: str, lesson_id: UUID, expected_version: int | None,
         change: Callable[[Lesson], None], administrator_only: bool = False,
     ) -> Outcome:
         def decide() -> Decision:
-            lesson = self.get_lesson(lesson_id, expected_version)
+            lesson = self._lesson_and_around(lesson_id, expected_version, needed=False)
             if administrator_only:
                 self.check_administrator(command, self.get_school(lesson.school_id))
             else:
@@ -125,3 +141,8 @@ class MarkCommands(LessonCommands):
             lambda lesson: lesson.withdraw_attendance_override(student_id, reason),
             administrator_only=True,
         )
+
+
+def _around(lesson: Lesson) -> tuple[UUID, UUID, UUID]:
+    """What keeping a lesson's journal loads: its school, work types and group."""
+    return lesson.school_id, WorkTypeCatalogue.create_id(lesson.school_id), lesson.group_id

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import json
+import threading
 import time
 from enum import StrEnum
 from typing import Protocol
@@ -76,3 +79,43 @@ class LocalTokens:
             )
         except (jwt.PyJWTError, ValueError, KeyError) as error:
             raise InvalidToken(str(error)) from None
+
+
+class CachingVerifier:
+    """Remembers the tokens `inner` accepted, each until its `exp` (at most `seconds`): a
+    client sends the same token with every request, and verifying it again (HMAC, claims,
+    maybe an RSA signature) costs more than the rest of a cached read. Refusals are not
+    remembered. `knows` tells whether `verify` would answer from memory (no I/O)."""
+
+    def __init__(self, inner: TokenVerifier, seconds: float = 300.0, size: int = 50_000) -> None:
+        self.inner, self.seconds, self.size = inner, seconds, size
+        self._known: dict[str, tuple[Principal, float]] = {}
+        self._lock = threading.Lock()
+
+    def knows(self, token: str) -> bool:
+        found = self._known.get(token)
+        return found is not None and found[1] > time.time()
+
+    def verify(self, token: str) -> Principal:
+        found = self._known.get(token)
+        now = time.time()
+        if found is not None and found[1] > now:
+            return found[0]
+        principal = self.inner.verify(token)
+        until = min(now + self.seconds, _expiry(token))
+        with self._lock:
+            if len(self._known) >= self.size:  # bounded: forget the oldest half
+                for stale in list(self._known)[: self.size // 2]:
+                    self._known.pop(stale, None)
+            self._known[token] = (principal, until)
+        return principal
+
+
+def _expiry(token: str) -> float:
+    """The `exp` of a token already verified (no expiry: 0, so it is not remembered)."""
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return float(claims["exp"])
+    except (IndexError, KeyError, TypeError, ValueError):
+        return 0.0

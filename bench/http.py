@@ -9,6 +9,13 @@ sockets in `--processes` processes) reads random (student, week) diaries as the 
 parent, for `--seconds`. Then `--marks` marks are placed one at a time over HTTP, each followed
 by the diary read with `min_position` (the server waits until the view has the mark): the
 time from sending the command to holding a diary that shows the mark.
+
+The machine is shared, so each round also prints what its answers cost in CPU (the API
+processes, the database's backends, the load generator, from /proc), the rate two idle
+cores would allow the server side alone, and the share of the CPUs other processes took.
+The database is vacuumed and analyzed first, as autovacuum would have done by then.
+`--database NAME` keeps the caught-up year in that database between runs (the first run
+copies the log and catches up, ~15 min for the 1,000-student year; later ones start at once).
 """
 
 from __future__ import annotations
@@ -30,15 +37,17 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import httpx
 import msgspec
+import psycopg
 import redis
 
 from api.auth import LocalTokens, Role
-from bench.common import Target, load, print_table
-from bench.views import Deployment, cached_log, deploy
+from bench.common import PG_SERVER, Target, load, print_table
+from bench.views import Deployment, Log, cached_log, copy_log, deploy
 from domain.work_types import BuiltIn, built_in_work_type_id
 from projections.rosters import iso_week
 
@@ -84,7 +93,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def processes(target: Target, port: int, redis_url: str, workers: int) -> Iterator[None]:
+def processes(target: Target, port: int, redis_url: str,
+              workers: int) -> Iterator[dict[str, int]]:
     """`zhurnal serve --workers N` and `zhurnal worker`, stopped (their process groups) after."""
     zhurnal = str(Path(sys.executable).parent / "zhurnal")
     assert target.database_url is not None
@@ -96,13 +106,14 @@ def processes(target: Target, port: int, redis_url: str, workers: int) -> Iterat
     logs = tempfile.TemporaryDirectory(prefix="zhurnal_bench_http_")
     try:
         for name, command in (("worker", [zhurnal, "worker"]),
-                              ("serve", [zhurnal, "serve", "--workers", str(workers)])):
+                              ("serve", [zhurnal, "serve", "--workers", str(workers),
+                                        "--no-access-log"])):
             with open(Path(logs.name) / f"{name}.log", "wb") as output:
                 started.append(subprocess.Popen(command, env=env, stdout=output,
                                                 stderr=subprocess.STDOUT,
                                                 start_new_session=True))
         wait_healthy(port, started, Path(logs.name))
-        yield
+        yield {"worker": started[0].pid, "serve": started[1].pid}  # their process groups
     finally:
         for process in reversed(started):
             if process.poll() is None:
@@ -130,6 +141,93 @@ def wait_healthy(port: int, started: list[subprocess.Popen[bytes]], logs: Path) 
             pass
         time.sleep(0.3)
     raise RuntimeError("zhurnal serve did not answer /health within 60 s")
+
+
+def kept(stack: ExitStack, name: str, args: argparse.Namespace, log: Log) -> Deployment:
+    """The PostgreSQL database `name`, kept between runs (created and filled when empty):
+    a second run skips the copy and the catch-up of the year."""
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
+        if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() \
+                is None:
+            admin.execute(f'CREATE DATABASE "{name}"')
+    data_dir = Path(args.cache) / f"http-{name}"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    target = Target("postgres", data_dir, f"{PG_SERVER}/{name}")
+    container = target.container(args.batch)
+    stack.callback(container.close)
+    position = container.log_position()
+    if position == 0:
+        began = time.perf_counter()
+        position = copy_log(container, log)
+        print(f"postgres: log of {position:,} events copied into {name} in "
+              f"{time.perf_counter() - began:.1f} s", flush=True)
+    elif position < len(log.rows):
+        raise SystemExit(f"database {name} holds {position:,} events, fewer than the log's "
+                         f"{len(log.rows):,}: drop it or name another")
+    return Deployment(target, container, position)
+
+
+# --- where the CPU goes -------------------------------------------------------------------------
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu(pid: int) -> float:
+    """User + system seconds of a process so far (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def group_cpu(group: int) -> float:
+    """CPU seconds of the live processes of a process group."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == group:
+                total += (int(fields[11]) + int(fields[12])) / _TICK
+    return total
+
+
+@dataclass
+class Cpu:
+    """CPU seconds spent by the API processes, the worker, the database's server processes
+    (backends connected to the bench's database) and the load generator."""
+
+    api: float = 0.0
+    worker: float = 0.0
+    database: float = 0.0
+    client: float = 0.0
+    machine: float = 0.0  # busy CPU seconds of the whole machine (/proc/stat)
+
+    @staticmethod
+    def now(groups: dict[str, int], connection: psycopg.Connection[Any]) -> Cpu:
+        backends = [int(pid) for (pid,) in connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()").fetchall()]
+        children = os.times()
+        ticks = [int(t) for t in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        busy = (sum(ticks[:8]) - ticks[3] - ticks[4]) / _TICK  # less idle and iowait
+        return Cpu(group_cpu(groups["serve"]), group_cpu(groups["worker"]),
+                   sum(_cpu(pid) for pid in backends),
+                   children.children_user + children.children_system, busy)
+
+    def __sub__(self, other: Cpu) -> Cpu:
+        return Cpu(self.api - other.api, self.worker - other.worker,
+                   self.database - other.database, self.client - other.client,
+                   self.machine - other.machine)
+
+    def others(self, seconds: float) -> float:
+        """The share of the machine's CPUs busy with anything but the bench, in %."""
+        mine = self.api + self.worker + self.database + self.client
+        return 100 * max(0.0, self.machine - mine) / (seconds * (os.cpu_count() or 1))
 
 
 # --- who reads what ---------------------------------------------------------------------------
@@ -295,21 +393,31 @@ def _wrk_seconds(text: str) -> float:
 
 def mark_latency(port: int, people: Population, count: int,
                  seed: int = 2) -> dict[str, list[float]]:
-    """Place a mark over HTTP, read the diary with min_position: seconds per step."""
+    """Place a mark over HTTP, read the diary with min_position: seconds per step.
+
+    A student has one mark of a work type per lesson: a (lesson, student, work type) already
+    marked (by the year, or by an earlier run on a kept database) is refused with 422 and
+    another one is drawn; only placed marks are timed."""
     rng, tokens = random.Random(seed), LocalTokens(SECRET)
-    work_type = str(built_in_work_type_id(UUID(people.school_id), BuiltIn.ANSWER))
+    kinds = [str(built_in_work_type_id(UUID(people.school_id), kind)) for kind in
+             (BuiltIn.BEHAVIOUR, BuiltIn.BY_HEART, BuiltIn.ANSWER, BuiltIn.CLASSWORK)]
     found: dict[str, list[float]] = {"command": [], "diary": [], "total": []}
+    refused = 0
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-        for _ in range(count):
+        while len(found["total"]) < count:
             lesson, day, teacher, roster = rng.choice(people.lessons)
             student = rng.choice(roster)
             began = time.perf_counter()
             placed = client.post(
                 f"/v1/lessons/{lesson}/marks",
                 headers={"Authorization": "Bearer " + tokens.mint(teacher, Role.TEACHER)},
-                json={"marks": [{"student_id": student, "work_type_id": work_type,
+                json={"marks": [{"student_id": student, "work_type_id": rng.choice(kinds),
                                  "value": rng.choice(("5", "4", "3"))}]})
-            placed.raise_for_status()
+            if placed.status_code == 422 and refused < 10 * count:
+                refused += 1
+                continue
+            if placed.status_code != 200:
+                raise RuntimeError(f"placing a mark: {placed.status_code} {placed.text}")
             answer = placed.json()
             sent = time.perf_counter()
             week = iso_week(date.fromisoformat(day))
@@ -317,7 +425,8 @@ def mark_latency(port: int, people: Population, count: int,
                 f"/v1/students/{student}/diary/{week}",
                 params={"min_position": answer["position"]},
                 headers={"Authorization": "Bearer " + tokens.mint(student, Role.STUDENT)})
-            diary.raise_for_status()
+            if diary.status_code != 200:
+                raise RuntimeError(f"reading the diary: {diary.status_code} {diary.text}")
             done = time.perf_counter()
             assert answer["marks"][0]["id"] in diary.text, "the diary does not show the mark"
             found["command"].append(sent - began)
@@ -340,19 +449,32 @@ def run(args: argparse.Namespace) -> None:
     redis_client = redis.Redis.from_url(args.redis)
     redis_client.flushdb()
     with ExitStack() as stack:
-        deployment = deploy(stack, "postgres", args, log)
+        deployment = (kept(stack, args.database, args, log) if args.database else
+                      deploy(stack, "postgres", args, log))
         began = time.perf_counter()
         deployment.container.runner.catch_up()
         print(f"projections caught up in {time.perf_counter() - began:.0f} s", flush=True)
+        # As autovacuum would have by then: a log copied in bulk has no statistics yet (the
+        # recorder's insert check planned without them scans the whole log, ~0.1 s a save),
+        # and index-only scans visit the heap until the visibility map is set.
+        database_url = deployment.target.database_url
+        assert database_url is not None
+        began = time.perf_counter()
+        with psycopg.connect(database_url, autocommit=True) as connection:
+            connection.execute("VACUUM (ANALYZE)")
+        print(f"vacuumed and analyzed in {time.perf_counter() - began:.0f} s", flush=True)
         people = population(deployment)
         requests = diary_requests(people, 20_000)
         port = free_port()
-        stack.enter_context(processes(deployment.target, port, args.redis, args.workers))
+        groups = stack.enter_context(processes(deployment.target, port, args.redis,
+                                               args.workers))
+        watch = stack.enter_context(psycopg.connect(database_url, autocommit=True))
         print(f"serving on :{port} with {args.workers} workers, a zhurnal worker, Redis; "
               f"load generator: {client}", flush=True)
         rows = []
         for round_ in range(args.rounds):
             at_start = load()
+            cpu_before, round_began = Cpu.now(groups, watch), time.perf_counter()
             if client == "wrk":
                 rps, p50, p99, answers, bad = load_wrk(port, requests, args.connections,
                                                        args.processes, args.seconds)
@@ -365,15 +487,30 @@ def run(args: argparse.Namespace) -> None:
                 rps, answers = seen.count / seen.seconds, seen.count
                 p50, p99 = percentile(seen.latencies, 0.5), percentile(seen.latencies, 0.99)
                 errors = str(sum(n for status, n in seen.statuses.items() if status != 200))
+            spent = Cpu.now(groups, watch) - cpu_before
+            others = spent.others(time.perf_counter() - round_began)
+            per = 1e6 / max(1, answers)
+            whole = spent.api + spent.database
             rows.append((f"round {round_ + 1}", f"{answers:,}", f"{rps:,.0f}", ms(p50), ms(p99),
-                         errors, at_start))
+                         errors, f"{spent.api * per:.0f}", f"{spent.database * per:.0f}",
+                         f"{spent.client * per:.0f}",
+                         f"{2 * answers / whole:,.0f}" if whole else "-", f"{others:.0f}%",
+                         at_start))
         print_table(
             f"diary weeks over HTTP: {args.connections} connections ({client}, "
             f"{args.processes} load processes), {args.workers} API workers, {args.seconds:.0f} s "
             "a round; targets >= 2,000 req/s, p99 <= 30 ms",
-            ("round", "answers", "req/s", "p50 ms", "p99 ms", "non-200", "load at start"), rows)
+            ("round", "answers", "req/s", "p50 ms", "p99 ms", "non-200", "API us/req",
+             "PG us/req", "client us/req", "2 cores/(API+PG)", "others' CPU",
+             "load at start"), rows)
+        print("(CPU per answer from /proc: the API processes, the PostgreSQL backends of the "
+              "bench's database, the load generator; `2 cores/(API+PG)` is the rate two idle "
+              "cores would allow the server side alone; `others' CPU` the share of the "
+              "machine's CPUs busy with other processes during the round)")
         if args.marks:
-            steps = mark_latency(port, people, args.marks)
+            # Seeded by the log's length: a kept database already has the earlier runs' marks.
+            steps = mark_latency(port, people, args.marks,
+                                 seed=deployment.container.log_position())
             print_table(
                 f"command to diary: {args.marks} marks placed one at a time over HTTP, each "
                 "read back with min_position (worker process, Redis wake-ups); target p99 < "
@@ -401,4 +538,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--client", choices=("auto", "wrk", "python"), default="auto")
     parser.add_argument("--marks", type=int, default=200, help="marks for the latency run")
+    parser.add_argument("--database", default=None,
+                        help="keep the year in this PostgreSQL database between runs (the "
+                        "default: a scratch database, dropped after)")
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from fastapi import FastAPI
 
 from api.app import create_app
-from api.auth import LocalTokens, Role, TokenVerifier
+from api.auth import CachingVerifier, LocalTokens, Role, TokenVerifier
 from api.oidc import ClaimMapping, IssuerRouter, OidcTokens
 from infra.container import Container
 from infra.settings import Settings, load_settings
@@ -47,7 +47,8 @@ def token_verifier(settings: Settings, environ: Mapping[str, str] | None = None)
 
 
 def build_app(container: Container, environ: Mapping[str, str] | None = None) -> FastAPI:
-    return create_app(container, token_verifier(container.settings, environ))
+    # A verified token is remembered until its expiry: clients resend the same one.
+    return create_app(container, CachingVerifier(token_verifier(container.settings, environ)))
 
 
 def __getattr__(name: str) -> FastAPI:

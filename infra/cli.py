@@ -37,7 +37,9 @@ def main(verbose: bool) -> None:
 @main.command()
 @click.option("--demo/--no-demo", default=False, help="Load demo data into an empty database.")
 @click.option("--workers", default=1, show_default=True, help="API processes (PostgreSQL only).")
-def serve(demo: bool, workers: int) -> None:
+@click.option("--access-log/--no-access-log", default=True, show_default=True,
+              help="Log each request (uvicorn's access log).")
+def serve(demo: bool, workers: int, access_log: bool) -> None:
     """Run the HTTP API (embedded: with the projections and workers in-process)."""
     import uvicorn
 
@@ -60,12 +62,12 @@ def serve(demo: bool, workers: int) -> None:
         _print_demo_tokens(container)
     if workers > 1:
         uvicorn.run("infra.asgi:app", host=settings.host, port=settings.port, workers=workers,
-                    log_level="warning")
+                    log_level="warning", access_log=access_log)
     else:
         from infra.asgi import build_app
 
         uvicorn.run(build_app(container), host=settings.host, port=settings.port,
-                    log_level="info")
+                    log_level="info", access_log=access_log)
     container.close()
 
 

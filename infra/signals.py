@@ -12,18 +12,29 @@ CHANNEL = "zhurnal:log"
 
 
 class LocalSignal:
-    """A threading.Event: the embedded default, all in one process."""
+    """Wakes the waiter: the embedded default, all in one process.
+
+    A counter, not a bare `threading.Event` that `wait` clears after waking: a notify landing
+    between the event's wake-up and its clear() was lost, and the runner then slept a whole
+    poll interval (1 s) with new events in the log. `wait` returns at once when anything was
+    notified since the previous `wait` returned (the batch the runner ran in between may have
+    started before that event was committed)."""
 
     def __init__(self) -> None:
-        self._event = threading.Event()
+        self._changed = threading.Condition()
+        self._notified = 0
+        self._seen = 0
 
     def notify(self, position: int) -> None:
-        self._event.set()
+        with self._changed:
+            self._notified += 1
+            self._changed.notify_all()
 
     def wait(self, timeout: float) -> bool:
-        woken = self._event.wait(timeout)
-        self._event.clear()
-        return woken
+        with self._changed:
+            woken = self._changed.wait_for(lambda: self._notified != self._seen, timeout)
+            self._seen = self._notified
+            return woken
 
 
 class RedisSignal(LocalSignal):

@@ -66,3 +66,38 @@ def test_a_rebuild_sent_to_the_redis_broker_is_done_by_a_worker(production: Any)
         worker.stop()
     rows = Registries().dump(worker_side.views)["view_registry"]
     assert [row[0] for row in rows] == ["school"]
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_a_mark_placed_through_one_process_is_in_the_diary_read_through_another(
+    production: Any,
+) -> None:
+    """The API process's diary read with `min_position` is answered as soon as the worker,
+    woken over Redis, has the mark: well before its 30 s poll."""
+    from fastapi.testclient import TestClient
+
+    from api.auth import LocalTokens, Role
+    from domain.work_types import BuiltIn
+    from infra.asgi import build_app
+    from tests.conftest import SECRET
+    from tests.projections.term import MONDAY, open_term
+
+    worker, api = production
+    worker.start_runner()
+    time.sleep(0.3)  # the subscriber is listening
+    term = open_term(api.journal)
+    student = term.school.students[0]
+    token = LocalTokens(SECRET).mint(str(student), Role.STUDENT)
+    url = f"/v1/students/{student}/diary/2024-W36"
+    with TestClient(build_app(api)) as client:
+        headers = {"Authorization": f"Bearer {token}"}
+        assert client.get(f"{url}?min_position={api.log_position()}",
+                          headers=headers).status_code == 200
+        began = time.monotonic()
+        mark = term.mark(term.lesson(term.school.class_id, MONDAY, 1), student,
+                         BuiltIn.ANSWER, "5")
+        answer = client.get(f"{url}?min_position={api.log_position()}", headers=headers)
+        assert answer.status_code == 200, answer.text
+        assert str(mark) in answer.text
+        assert time.monotonic() - began < 2  # woken by Redis, not by the 30 s poll

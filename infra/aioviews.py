@@ -1,0 +1,141 @@
+"""Async reads of the views for the hottest routes (the diary), without a thread hop.
+
+A synchronous FastAPI route or dependency runs in the thread pool: each costs a hand-over
+between threads, several per request, and under load that hand-over, not the query, is what
+a request waits for. `AsyncViews` queries from the serving event loop instead: a psycopg
+`AsyncConnectionPool` on PostgreSQL, opened in the loop that uses it (one per API process);
+on SQLite (the embedded default) the synchronous store in a worker thread.
+
+`PositionWatch` is the read-your-writes wait (`min_position`) for it: the requests that wait
+share one poller, which reads the projection positions every few milliseconds while anybody
+waits (one cheap query for all of them) and wakes each request as soon as its view has passed
+its position, so a wait costs at most one poll interval after the runner's commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from anyio import to_thread
+from psycopg import AsyncConnection
+from psycopg.types.string import ByteaBinaryLoader
+from psycopg_pool import AsyncConnectionPool
+
+from infra.viewdb import PostgresViewStore, _pg
+from projections.runner import POSITIONS
+from projections.store import ViewStore
+
+
+class AsyncViews:
+    """`fetchall`/`fetchone` of a view store, awaitable; `open` in the loop that uses it."""
+
+    def __init__(self, store: ViewStore, max_size: int = 4) -> None:
+        # A few connections: one process's loop keeps them all busy (a read is ~0.5 ms of
+        # the database's time), and more only count against max_connections.
+        self.store = store
+        self.max_size = max_size
+        self._pool: AsyncConnectionPool | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.watch = PositionWatch(self)
+
+    async def open(self) -> None:
+        if not isinstance(self.store, PostgresViewStore):
+            return
+        loop = asyncio.get_running_loop()
+        if self._pool is not None and self._loop is loop:
+            return
+        # A pool serves the loop it was opened in; a new loop (a test client's) gets its own.
+        self._pool, self._loop = None, loop
+        pool = AsyncConnectionPool(self.store.pool.conninfo, min_size=2,
+                                   max_size=self.max_size, open=False,
+                                   kwargs={"autocommit": True}, configure=_raw_text)
+        await pool.open(wait=True, timeout=10)
+        self._pool = pool
+
+    async def close(self) -> None:
+        pool, self._pool, self._loop = self._pool, None, None
+        if pool is not None:
+            await pool.close()
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = (),
+                       raw: bool = False) -> list[tuple[Any, ...]]:
+        """The rows; with `raw`, PostgreSQL's text columns come as their UTF-8 bytes (on
+        SQLite as str): JSON documents go to msgspec without being decoded into str and
+        encoded back (a diary week reads ~50 KB of them)."""
+        if not isinstance(self.store, PostgresViewStore):
+            return await to_thread.run_sync(self.store.fetchall, sql, params)
+        if self._pool is None or self._loop is not asyncio.get_running_loop():
+            await self.open()
+        assert self._pool is not None
+        # getconn/putconn, not `connection()`: its context manager and the connection's own
+        # (a commit on exit, nothing to commit in autocommit) cost ~5% of a diary read.
+        pool = self._pool
+        connection = await pool.getconn()
+        try:
+            cursor = connection.cursor(binary=raw)
+            await cursor.execute(_pg(sql), params)  # type: ignore[arg-type]
+            return await cursor.fetchall()
+        finally:
+            await pool.putconn(connection)  # a broken one is discarded and replaced
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = (),
+                       raw: bool = False) -> tuple[Any, ...] | None:
+        rows = await self.fetchall(sql, params, raw)
+        return rows[0] if rows else None
+
+    async def position(self, name: str) -> int:
+        row = await self.fetchone(f"SELECT position FROM {POSITIONS} WHERE name = ?", (name,))
+        return int(row[0]) if row else 0
+
+
+async def _raw_text(connection: AsyncConnection[Any]) -> None:
+    # Binary results only (`raw`): text in binary format is its UTF-8 bytes, loaded as is.
+    connection.adapters.register_loader("text", ByteaBinaryLoader)
+
+
+class PositionWatch:
+    """Wait until a projection has passed a position: one shared poller for all waiters."""
+
+    def __init__(self, views: AsyncViews, interval: float = 0.003) -> None:
+        self.views = views
+        self.interval = interval
+        self._waiters: list[tuple[str, int, asyncio.Future[None]]] = []
+        self._poller: asyncio.Task[None] | None = None
+
+    async def wait_for(self, name: str, position: int, timeout: float) -> bool:
+        if await self.views.position(name) >= position:
+            return True
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[None] = loop.create_future()
+        self._waiters.append((name, position, waiter))
+        if self._poller is None or self._poller.done() or self._poller.get_loop() is not loop:
+            self._poller = loop.create_task(self._poll())
+        try:
+            await asyncio.wait_for(waiter, timeout)
+            return True
+        except TimeoutError:
+            return False
+        finally:
+            self._waiters = [w for w in self._waiters if w[2] is not waiter]
+
+    async def _poll(self) -> None:
+        failures = 0
+        while self._waiters:
+            await asyncio.sleep(self.interval)
+            began = time.monotonic()
+            try:
+                rows = await self.views.fetchall(f"SELECT name, position FROM {POSITIONS}")
+            except Exception:  # a lost connection: the waiters time out, or the next poll
+                failures += 1
+                await asyncio.sleep(min(1.0, 0.05 * failures))
+                continue
+            failures = 0
+            positions = {str(name): int(at) for name, at in rows}
+            for name, position, waiter in self._waiters:
+                if positions.get(name, 0) >= position and not waiter.done():
+                    waiter.set_result(None)
+            # A slow database is not polled harder than it answers.
+            await asyncio.sleep(min(0.05, time.monotonic() - began))

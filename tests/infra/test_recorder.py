@@ -12,7 +12,7 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from domain.lending import StaleLoan
 from infra.container import Container
-from infra.recorder import JournalPostgresRecorder
+from infra.recorder import NEWER, JournalPostgresRecorder
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.postgres
@@ -98,3 +98,26 @@ def test_a_reader_following_the_log_never_passes_a_gap_filled_later(
     reader.join(timeout=30)
     everything = [n.id for n in recorder.select_notifications(start=None, limit=10_000)]
     assert seen == everything and len(everything) == writers * saves * 3
+
+
+def test_a_freshly_loaded_log_is_probed_by_index_not_scanned(
+        recorder: JournalPostgresRecorder) -> None:
+    """An import or restore leaves no statistics until autovacuum runs: a save must not scan
+    the whole log under the table lock meanwhile."""
+    table = recorder.events_table_name
+    with recorder.datastore.get_connection() as conn:
+        conn.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
+        conn.execute(f"INSERT INTO {table} (originator_id, originator_version, topic, state) "
+                     "SELECT md5(i::text)::uuid, 1, 't', '\\x7b7d' "
+                     "FROM generate_series(1, 200000) i")
+        ids, versions = [uuid4(), uuid4()], [1, 1]
+        probe = NEWER.format(ids="%s::uuid[]", versions="%s::bigint[]").format(
+            schema="public", table=table)
+        plans = [
+            conn.execute(f"EXPLAIN SELECT EXISTS ({probe})", (ids, versions)).fetchall(),
+            conn.execute("EXPLAIN " + recorder.select_after_statement.replace("%b", "%s"),
+                         (ids, versions)).fetchall(),
+        ]
+    for plan in plans:
+        text = "\n".join(row["QUERY PLAN"] for row in plan)
+        assert "Seq Scan" not in text and "Index" in text, text

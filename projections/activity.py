@@ -68,9 +68,9 @@ class Activity(Projection):
                 str(event.originator_id), int(event.originator_version),
                 str(part) if part is not None else None,
             ))
-        tx.executemany(
-            f"INSERT INTO {self.table(self.TABLE)} ({', '.join(COLUMNS)}) VALUES "
-            "(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (position) DO NOTHING", rows)
+        # A position's row is a function of its event: an upsert writes the same row again
+        # (COPY-staged on PostgreSQL: one statement for the batch, not one a row).
+        tx.upsert(self.table(self.TABLE), COLUMNS, ("position",), rows)
 
 
 def _row(row: Sequence[Any]) -> dict[str, Any]:

@@ -40,6 +40,8 @@ class Touches:
         self.subjects: dict[SubjectKey, int] = {}
         self.periods: dict[PeriodKey, int] = {}
         self.counts: dict[CountKey, int] = {}
+        # (group, day) -> its roster that day; cleared when a roster moves (`roster_changed`)
+        self.rosters: dict[tuple[str, str], list[str]] = {}
 
     def periods_of(self, school_id: str, year: int) -> list[Doc]:
         doc = self.state.docs.doc(YEAR, year_id(school_id, year))
@@ -58,8 +60,12 @@ class Touches:
         day, school, week = doc["day"], doc["school_id"], iso_week(doc["day"])
         whole = students is None
         if students is None:
-            group, parent = self.state.group(doc["group_id"])
-            students = roster_on(group, parent, day) if group else []
+            found = self.rosters.get((doc["group_id"], day))
+            if found is None:
+                group, parent = self.state.group(doc["group_id"])
+                found = self.rosters[(doc["group_id"], day)] = (
+                    roster_on(group, parent, day) if group else [])
+            students = found
         students = list(students)
         for student in students:
             self.diaries[(school, student, week)] = position

@@ -43,6 +43,7 @@ from projections.store import Tx
 STATE, ORIGIN = "export_state", "origin"
 PARTS = (ROSTER, LESSONS, JOURNAL, HOMEWORK, NAMES, YEARS, GRADES)
 ROSTER_MOVES = frozenset({"EduGroup.StudentEnrolled", "EduGroup.StudentLeft"})
+ROSTER_CHANGES = ROSTER_MOVES | {"EduGroup.Opened"}
 # Where an aggregate's school is found when its event does not name it.
 _HOME = {"EduGroup": GROUP, "Gradebook": GRADEBOOK, "AcademicYear": YEAR,
          "SubjectCatalogue": SUBJECTS, "WorkTypeCatalogue": WORK_TYPES}
@@ -77,6 +78,8 @@ class Export(Projection):
             name = type(event).__qualname__
             journal.before(event)
             state.apply(event)
+            if name in ROSTER_CHANGES:
+                touches.rosters.clear()  # the rosters it cached may have changed
             handler = handlers.get(name)
             if handler is not None:
                 handler(position, event)

@@ -27,6 +27,8 @@ _encode = msgspec.json.encode
 Key = tuple[str, str]  # (entity, key)
 # school, person, op, position, late, payload
 Pending = tuple[str, str | None, int, int, int, str | None]
+_COLUMNS = ("entity", "key", "school_id", "person_id", "op", "version", "position", "late",
+            "payload")
 
 
 def ddl(records: str, gates: str, dialect: str) -> list[str]:
@@ -93,14 +95,9 @@ class Records:
         rows = [(entity, key, school, person, op, VERSIONS[entity], position, late, payload)
                 for (entity, key), (school, person, op, position, late, payload)
                 in self.pending.items()]
-        for chunk in chunks(sorted(rows, key=lambda row: (row[0], row[1])), 5000):
-            self.tx.executemany(
-                f"INSERT INTO {self.table} (entity, key, school_id, person_id, op, version, "
-                "position, late, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (entity, key) DO UPDATE SET school_id = excluded.school_id, "
-                "person_id = excluded.person_id, op = excluded.op, version = excluded.version, "
-                "position = excluded.position, late = excluded.late, payload = excluded.payload",
-                chunk)
+        if rows:  # one COPY-staged upsert on PostgreSQL; keys are unique (a dict's)
+            rows.sort(key=lambda row: (row[0], row[1]))
+            self.tx.upsert(self.table, _COLUMNS, ("entity", "key"), rows)
         column = {"school": "school_id", "person": "person_id"}
         for (kind, gate_id), position in sorted(self.opened.items()):
             self.tx.execute(

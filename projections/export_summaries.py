@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from projections.export_derived import Touches
@@ -34,10 +35,12 @@ from projections.statistics_queries import ratio
 
 
 class Facts(NamedTuple):
-    """A lesson's marks and homework by student, indexed once per batch."""
+    """A lesson's marks and homework by student, indexed once per batch, and each student's
+    sums over their marks: (marks, numeric marks, their total, weighted total, weights)."""
 
     marks: dict[str, list[tuple[str, Doc]]]
     homework: dict[str, list[tuple[str, str]]]
+    sums: dict[str, tuple[int, int, int, int, int]]
 
 
 def facts_of(lesson: Doc) -> Facts:
@@ -48,7 +51,18 @@ def facts_of(lesson: Doc) -> Facts:
     for work in lesson["homework"].values():
         for student, status in work["students"].items():
             homework.setdefault(student, []).append((work["id"], status))
-    return Facts(marks, homework)
+    sums: dict[str, tuple[int, int, int, int, int]] = {}
+    for student, placed in marks.items():
+        count = total = weighted = weights = 0
+        for _mark_id, mark in placed:
+            value = numeric(mark["value"])
+            if value is not None:
+                weight = hundredths(mark["weight"])
+                count, total = count + 1, total + value
+                weighted += value * weight
+                weights += weight
+        sums[student] = (len(placed), count, total, weighted, weights)
+    return Facts(marks, homework, sums)
 
 
 @dataclass
@@ -65,14 +79,13 @@ class Tally:
         if lesson["cancelled"]:
             return
         self.lessons += 1
-        for _mark_id, mark in facts.marks.get(student, ()):
-            self.marks += 1
-            value = numeric(mark["value"])
-            if value is not None:
-                weight = hundredths(mark["weight"])
-                self.numeric, self.total = self.numeric + 1, self.total + value
-                self.weighted += value * weight
-                self.weights += weight
+        sums = facts.sums.get(student)
+        if sums is not None:
+            self.marks += sums[0]
+            self.numeric += sums[1]
+            self.total += sums[2]
+            self.weighted += sums[3]
+            self.weights += sums[4]
         if attendance(lesson["attendance"].get(student)) in ABSENT:
             self.absences += 1
 
@@ -89,8 +102,7 @@ class Tally:
                 "absences": self.absences, "lessons": self.lessons}
 
 
-def _order(lesson: Doc) -> tuple[str, int, str, str]:
-    return lesson["day"], lesson["number"], lesson["start"], lesson["id"]
+_order = itemgetter("day", "number", "start", "id")  # a lesson's place in a week
 
 
 class Summaries:

@@ -10,8 +10,10 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper
 
 from projections.base import Projection
 from projections.runner import (
+    CATCH_UP_BATCH,
     POSITIONS,
     RUNNER_LOCK,
+    SHADOW_LOCK,
     ProjectionRunner,
     read_position,
     write_position,
@@ -40,7 +42,8 @@ def _shadow_runner(
             tx.execute(f"DELETE FROM {POSITIONS} WHERE name = ?", (projection.name + SHADOW,))
     return ProjectionRunner(
         recorder, mapper, store, projections, batch_size=batch_size,
-        position_key=lambda p: p.name + SHADOW,
+        position_key=lambda p: p.name + SHADOW, catch_up_size=CATCH_UP_BATCH,
+        lock=SHADOW_LOCK,  # its long batches never hold up the live runner; the swap locks
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -18,7 +19,9 @@ log = logging.getLogger(__name__)
 
 POSITIONS = "projection_positions"
 BATCHES = "projection_batches"  # each projection's last batch and totals, for /metrics
-RUNNER_LOCK = 0x7A68726E  # "zhrn"
+RUNNER_LOCK = 0x7A68726E  # "zhrn": the live projections' runners, one batch at a time
+SHADOW_LOCK = RUNNER_LOCK + 1  # rebuilds and verifies: other tables, so not in the way
+CATCH_UP_BATCH = 50_000  # events in one batch while far behind (rebuild, verify, a restart)
 
 
 def create_positions_table(tx: Tx) -> None:
@@ -100,12 +103,22 @@ class ProjectionRunner:
         signal: Signal | None = None,
         poll_seconds: float = 1.0,
         position_key: Callable[[Projection], str] = lambda p: p.name,
+        catch_up_size: int | None = None,
+        lock: int = RUNNER_LOCK,
     ) -> None:
+        """`batch_size` events a batch; when a batch finds that many waiting (the runner is
+        behind), it takes up to `catch_up_size` (default: `batch_size`) in one transaction:
+        each state document and derived row is then loaded and written once for many more
+        events. Views are the same whatever the batch boundaries. `lock`: the advisory lock
+        a batch holds on PostgreSQL; runners of disjoint projections (a shadow rebuild, a
+        split across processes) may take different ones and run side by side."""
         self.recorder = recorder
         self.mapper = mapper
         self.store = store
         self.projections = list(projections)
         self.batch_size = batch_size
+        self.catch_up_size = max(batch_size, catch_up_size or batch_size)
+        self.lock = lock
         self.signal = signal
         self.poll_seconds = poll_seconds
         self.position_key = position_key
@@ -116,6 +129,7 @@ class ProjectionRunner:
         self.seconds = 0.0
         self.failures = 0
         self._stop = threading.Event()
+        self.lz4 = False
         self.setup()
 
     def setup(self) -> None:
@@ -125,6 +139,9 @@ class ProjectionRunner:
             for projection in self.projections:
                 projection.create_tables(tx, self.store.dialect)
             versions = dict(tx.fetchall(f"SELECT name, version FROM {POSITIONS}"))
+            self.lz4 = self.store.dialect == "postgres" and bool(tx.fetchone(
+                "SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' "
+                "AND 'lz4' = ANY(enumvals)"))
         for projection in self.projections:
             stored = versions.get(self.position_key(projection))
             if stored is not None and int(stored) != projection.version:
@@ -137,12 +154,27 @@ class ProjectionRunner:
         return {p.name: stored.get(self.position_key(p), 0) for p in self.projections}
 
     def run_once(self, stop_at: int | None = None) -> int:
-        """Process one batch; returns how many notifications were read (0: caught up)."""
+        """Process one batch; returns how many notifications were read (0: caught up).
+
+        The cyclic garbage collector is paused for the batch: a batch makes many small
+        objects (events, documents) and few cycles, and with a large heap each collection
+        would walk every object again (a third of a catch-up's CPU time)."""
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._run_once(stop_at)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _run_once(self, stop_at: int | None) -> int:
         began = time.perf_counter()
         with self.store.transaction() as tx:
             if self.store.dialect == "postgres":
                 # Several worker processes may run the same projections: one at a time.
-                tx.execute("SELECT pg_advisory_xact_lock(?)", (RUNNER_LOCK,))
+                tx.execute("SELECT pg_advisory_xact_lock(?)", (self.lock,))
+                if self.lz4:  # large values (export diaries, lesson states): 3x faster than pglz
+                    tx.execute("SET LOCAL default_toast_compression = 'lz4'")
             rows = tx.fetchall(f"SELECT name, position FROM {POSITIONS}")
             stored = {str(name): int(position) for name, position in rows}
             positions = {p.name: stored.get(self.position_key(p), 0) for p in self.projections}
@@ -152,6 +184,10 @@ class ProjectionRunner:
             )
             if not notifications:
                 return 0
+            if len(notifications) == self.batch_size < self.catch_up_size:
+                notifications = [*notifications, *self.recorder.select_notifications(
+                    start=notifications[-1].id, limit=self.catch_up_size - self.batch_size,
+                    stop=stop_at, inclusive_of_start=False)]
             events: list[Positioned] = [
                 (n.id, self.mapper.to_domain_event(n)) for n in notifications
             ]
@@ -232,5 +268,5 @@ def wait_for_position(
         if time.monotonic() >= deadline:
             return False
         time.sleep(pause)
-        pause = min(pause * 2, 0.05)
+        pause = min(pause * 2, 0.01)  # a commit is noticed within 10 ms (the diary: 3 ms)
     return True

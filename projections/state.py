@@ -59,6 +59,9 @@ class StateDocs(DocumentTable):
     def __init__(self, tx: Tx, table: str) -> None:
         super().__init__(tx, table)
         self.cached: dict[str, set[str]] = {}
+        # (kind, ref) -> pks of cached rows that had that ref (a superset: `in_range` checks)
+        self.refs: dict[tuple[str, str], set[str]] = {}
+        self.ranges: dict[tuple[str, str], list[tuple[str, str]]] = {}  # [lo, hi) loaded
 
     @staticmethod
     def ddl(table: str) -> list[str]:
@@ -84,10 +87,13 @@ class StateDocs(DocumentTable):
 
     def _load(self, kind: str, found: Iterable[tuple[Any, ...]]) -> None:
         known = self.cached.setdefault(kind, set())
+        rows, refs = self.rows, self.refs
         for pk, school_id, ref, sort, flag, doc in found:
-            if (kind, pk) not in self.rows:  # a document met in this batch is newer
-                self.rows[(kind, pk)] = Row(doc=_decode(doc), school_id=school_id, ref=ref,
-                                            sort=sort, flag=flag)
+            if (kind, pk) not in rows:  # a document met in this batch is newer
+                rows[(kind, pk)] = Row(doc=_decode(doc), school_id=school_id, ref=ref,
+                                       sort=sort, flag=flag)
+            if ref is not None:
+                refs.setdefault((kind, ref), set()).add(pk)
             known.add(pk)
 
     def get(self, kind: str, pk: str) -> Row | None:
@@ -96,10 +102,15 @@ class StateDocs(DocumentTable):
         if key in rows:  # the common case: prefetched, or met before in this batch
             return rows[key]
         self.cached.setdefault(kind, set()).add(pk)
-        return super().get(kind, pk)
+        found = super().get(kind, pk)
+        if found is not None and found.ref is not None:
+            self.refs.setdefault((kind, found.ref), set()).add(pk)
+        return found
 
     def put(self, kind: str, pk: str, row: Row) -> None:
         self.cached.setdefault(kind, set()).add(pk)
+        if row.ref is not None:
+            self.refs.setdefault((kind, row.ref), set()).add(pk)
         super().put(kind, pk, row)
 
     def delete(self, kind: str, pk: str) -> None:
@@ -125,15 +136,22 @@ class StateDocs(DocumentTable):
                     self.cached.setdefault(kind, set()).add(pk)
 
     def in_range(self, kind: str, ref: str, lo: str, hi: str) -> list[tuple[str, Row]]:
-        """Documents of `ref` with lo <= sort < hi, as they stand in this batch."""
-        self._load(kind, self.tx.fetchall(
-            f"SELECT {self._COLUMNS} FROM {self.table} "
-            "WHERE kind = ? AND ref = ? AND sort >= ? AND sort < ?",
-            (kind, ref, lo, hi),
-        ))
+        """Documents of `ref` with lo <= sort < hi, as they stand in this batch.
+
+        A range within one loaded before in this batch is not read again: its stored rows
+        are all cached (or newer ones are), and rows put since are found through `refs`."""
+        loaded = self.ranges.setdefault((kind, ref), [])
+        if not any(a <= lo and hi <= b for a, b in loaded):
+            self._load(kind, self.tx.fetchall(
+                f"SELECT {self._COLUMNS} FROM {self.table} "
+                "WHERE kind = ? AND ref = ? AND sort >= ? AND sort < ?",
+                (kind, ref, lo, hi),
+            ))
+            loaded.append((lo, hi))
         found = []
-        for pk in self.cached.get(kind, ()):
-            row = self.rows[(kind, pk)]
+        rows = self.rows
+        for pk in self.refs.get((kind, ref), ()):
+            row = rows[(kind, pk)]
             if row is not None and row.ref == ref and lo <= row.sort < hi:
                 found.append((pk, row))
         found.sort(key=lambda item: (item[1].sort, item[0]))

@@ -52,3 +52,31 @@ def test_views_kept_one_event_per_batch_equal_views_built_in_one_batch(
     container.runner.catch_up()
     for step, live in zip(stepwise, views(container), strict=True):
         assert step.dump(container.views) == live.dump(container.views), live.name
+
+
+def test_catching_up_in_large_batches_equals_small_batches_for_every_projection(
+    container: Container,
+) -> None:
+    """A runner behind the log takes up to `catch_up_size` events in one batch: every view
+    of the catalogue (state documents included) is the same as kept a few events a batch."""
+    journal = container.journal
+    term = realistic_term(journal)
+    term.mark(term.lesson(term.school.class_id, MONDAY, 1), term.school.students[3],
+              term.essay, "5")
+    runners = {}
+    for suffix, batch, catch_up in (("_small", 7, None), ("_large", 5, 100_000)):
+        runners[suffix] = ProjectionRunner(
+            journal.recorder, journal.mapper,  # type: ignore[arg-type]
+            container.views, container.projections(suffix), batch_size=batch,
+            position_key=lambda p, s=suffix: p.name + s, catch_up_size=catch_up)
+    batches = 0
+    while runners["_large"].run_once():
+        batches += 1
+    assert batches == 1  # one catch-up batch took the whole log
+    runners["_small"].catch_up()
+    assert runners["_small"].batches > 10
+    for small, large in zip(runners["_small"].projections, runners["_large"].projections,
+                            strict=True):
+        assert small.dump(container.views) != {}
+        assert (list(small.dump(container.views).values())
+                == list(large.dump(container.views).values())), small.name

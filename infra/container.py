@@ -63,6 +63,7 @@ class Container:
             self.views,
             self.projections(),
             batch_size=self.settings.projection_batch_size,
+            catch_up_size=self.settings.projection_catch_up_size,
             signal=self.signal,
             poll_seconds=self.settings.projection_poll_seconds,
         )

@@ -19,6 +19,7 @@ class Settings:
     port: int = 8000
     token_ttl_hours: int = 24 * 30
     projection_batch_size: int = 2000
+    projection_catch_up_size: int = 50_000  # a batch while far behind (projections/runner.py)
     projection_poll_seconds: float = 1.0
     read_wait_seconds: float = 5.0
     export_push_url: str | None = None
@@ -108,6 +109,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         port=int(env.get("ZHURNAL_PORT", "8000")),
         token_ttl_hours=int(env.get("ZHURNAL_TOKEN_TTL_HOURS", str(24 * 30))),
         projection_batch_size=int(env.get("ZHURNAL_PROJECTION_BATCH", "2000")),
+        projection_catch_up_size=int(env.get("ZHURNAL_PROJECTION_CATCH_UP_BATCH", "50000")),
         projection_poll_seconds=float(env.get("ZHURNAL_PROJECTION_POLL_SECONDS", "1.0")),
         read_wait_seconds=float(env.get("ZHURNAL_READ_WAIT_SECONDS", "5.0")),
         export_push_url=env.get("ZHURNAL_EXPORT_PUSH_URL") or None,

@@ -10,6 +10,7 @@ dramatiq messages; the workers do the work.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import threading
@@ -79,7 +80,11 @@ class SchedulerLock:
 
     def release(self) -> None:
         if self._connection is not None:
-            self._connection.close()  # the session lock goes with the session
+            # Unlocked explicitly: a closed session's locks go only when its server process
+            # has ended, a moment after close() returns, and a standby would find it held.
+            with contextlib.suppress(psycopg.Error):
+                self._connection.execute("SELECT pg_advisory_unlock(%s)", (SCHEDULER_LOCK,))
+            self._connection.close()  # the session lock goes with the session anyway
             self._connection = None
         if self._file is not None:
             fcntl.flock(self._file, fcntl.LOCK_UN)

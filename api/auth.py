@@ -93,8 +93,12 @@ class CachingVerifier:
         self._lock = threading.Lock()
 
     def knows(self, token: str) -> bool:
+        return self.remembered(token) is not None
+
+    def remembered(self, token: str) -> Principal | None:
+        """The principal of a token accepted before and not yet expired, else None."""
         found = self._known.get(token)
-        return found is not None and found[1] > time.time()
+        return found[0] if found is not None and found[1] > time.time() else None
 
     def verify(self, token: str) -> Principal:
         found = self._known.get(token)

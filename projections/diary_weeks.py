@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from operator import attrgetter
 from typing import Any
 
 import msgspec
@@ -117,60 +118,77 @@ def entry(lesson: Doc, group: Doc, subject: str | None,
                  {k: msgspec.Raw(_encode(v)) for k, v in marks.items()}, works, attendance)
 
 
-def _homework(works: list[Work], student: str) -> bytes:
-    parts = []
+def _homework(parts: list[Any], works: list[Work], student: str) -> None:
+    """The student's homework of a lesson (a JSON list), appended to `parts`."""
+    first = True
     for work in works:
         if student in work.students:  # ids are all 36 characters: no false match
             status, comments = work.changed.get(student, _UNCHANGED)
-            head, tail = bytes(work.head), bytes(work.tail)
-            parts.append(b"".join((head[:-1], b',"status":', _encode(status), b',"comments":',
-                                   str(comments).encode(), b",", tail[1:])))
-    return b"[" + b",".join(parts) + b"]" if parts else _NONE
+            parts += (b"[" if first else b",", memoryview(work.head)[:-1], b',"status":',
+                      _STATUS.get(status) or _encode(status), b',"comments":',
+                      str(comments).encode(), b",", memoryview(work.tail)[1:])
+            first = False
+    parts.append(_NONE if first else b"]")
 
 
-def _lesson(item: Entry, student: str) -> bytes:
-    base = bytes(item.base)
-    marks, attendance = item.marks.get(student), item.attendance.get(student)
-    return b"".join((
-        base[:-1], b',"homework":', _homework(item.homework, student), b',"marks":',
-        bytes(marks) if marks is not None else _NONE, b',"attendance":',
-        bytes(attendance) if attendance is not None else _NULL, b"}"))
+_STATUS = {status: _encode(status) for status in (
+    "assigned", "in_progress", "submitted", "checked", "returned")}
+_ORDER = attrgetter("day", "number", "start", "id")
 
 
 def assemble(student: str, week: str, rows: list[tuple[Any, ...]]) -> bytes | None:
     """The week's JSON from the rows of `week_sql`; None when no lesson is the student's.
 
     A lesson is the student's when they were in its group that day; lessons are ordered by
-    day, number, start and id."""
+    day, number, start and id. The JSON is spliced from the stored pieces (`memoryview`s of
+    them, joined once): the bytes msgspec would encode from the week's dictionaries."""
     monday, next_monday = week_bounds(week)
-    spans: dict[str, tuple[bool, list[tuple[str, str | None]]]] = {}
-    entries: list[tuple[str, Any]] = []
+    spans: dict[Any, tuple[bool, list[tuple[str, str | None]]]] = {}
+    entries: list[tuple[Any, Any]] = []
+    # A stint's group and an entry's are of the same type (str, or bytes from PostgreSQL's
+    # raw rows): compared as they come.
     for is_entry, group, doc in rows:
         if not int(is_entry):
             stints = _spans_decoder.decode(doc)
             whole = any(lo <= monday and (hi is None or hi >= next_monday) for lo, hi in stints)
-            spans[str(group)] = (whole, stints)
+            spans[group] = (whole, stints)
         else:
-            entries.append((str(group), doc))
+            entries.append((group, doc))
     inside: list[Entry] = []
+    decode = _entry_decoder.decode
     for group, doc in entries:
         found = spans.get(group)
         if found is None:
             continue
-        item = _entry_decoder.decode(doc)
+        item = decode(doc)
         if found[0] or any(lo <= item.day and (hi is None or item.day < hi)
                            for lo, hi in found[1]):
             inside.append(item)
     if not inside:
         return None
-    inside.sort(key=lambda item: (item.day, item.number, item.start, item.id))
-    days: dict[str, list[msgspec.Raw]] = {}
+    inside.sort(key=_ORDER)
+    parts: list[Any] = [
+        b'{"student_id":', _encode(student), b',"week":', _encode(week), b',"start":',
+        _encode(monday), b',"end":',
+        _encode((date.fromisoformat(monday) + timedelta(days=6)).isoformat()), b',"days":[']
+    day = None
     for item in inside:
-        days.setdefault(item.day, []).append(msgspec.Raw(_lesson(item, student)))
-    return _encode({
-        "student_id": student, "week": week, "start": monday,
-        "end": (date.fromisoformat(monday) + timedelta(days=6)).isoformat(),
-        "days": [{"date": day, "lessons": lessons} for day, lessons in days.items()]})
+        if item.day != day:
+            parts += (b'{"date":' if day is None else b']},{"date":', _encode(item.day),
+                      b',"lessons":[')
+            day = item.day
+        else:
+            parts.append(b",")
+        marks, attendance = item.marks.get(student), item.attendance.get(student)
+        parts += (memoryview(item.base)[:-1], b',"homework":')
+        if item.homework:
+            _homework(parts, item.homework, student)
+        else:
+            parts.append(_NONE)
+        parts += (b',"marks":', _NONE if marks is None else marks, b',"attendance":',
+                  _NULL if attendance is None else attendance, b"}")
+    parts.append(b"]}]}")
+    return b"".join(parts)
 
 
 def week_sql(table: str) -> str:

@@ -26,7 +26,7 @@ from starlette.types import Scope
 
 from api.auth import CachingVerifier, LocalTokens, Principal, Role, TokenVerifier
 from api.deps import principal
-from api.io import encode, io
+from api.io import encode, io, served
 from api.policy import Action, authorize_student
 from api.problems import ProblemError
 from api.view_schemas import DiaryWeek
@@ -149,8 +149,8 @@ async def _week(request: Request, student_id: UUID, week: str,
     # Raw rows (bytes on PostgreSQL): `assemble` only compares a stint's group with an
     # entry's, both the same type, and hands the documents to msgspec.
     stored = assemble(student, week, rows) if rows else None
-    if stored is not None:  # served as stored: one lookup, no re-encoding
-        return encode(msgspec.Raw(stored), request=request)
+    if stored is not None:  # served as assembled: one lookup, no re-encoding
+        return served(stored, request)
     if await views.fetchone(views.document_sql, ("person", student)) is None:
         raise PersonNotFound(f"no person with id {student_id}")
     return encode(DiaryQueries.empty(student, week), request=request)
@@ -177,8 +177,16 @@ def _views(app: FastAPI) -> _Views:
 async def _caller(request: Request) -> Principal:
     """The bearer's principal (the errors of `api.deps.principal`), verified in the loop
     when that needs no I/O."""
-    credentials: HTTPAuthorizationCredentials | None = await _bearer(request)
     tokens: TokenVerifier = request.app.state.verifier
+    if isinstance(tokens, CachingVerifier):  # a token seen before: no parsing of headers
+        for name, value in request.scope["headers"]:
+            if name == b"authorization":
+                if value[:7] == b"Bearer " and (known := tokens.remembered(
+                        value[7:].decode("latin-1"))) is not None:
+                    request.state.principal = known
+                    return known
+                break
+    credentials: HTTPAuthorizationCredentials | None = await _bearer(request)
     if credentials is None or _verifies_in_place(tokens, credentials.credentials):
         return principal(request, credentials, tokens)
     return await run_in_threadpool(principal, request, credentials, tokens)

@@ -92,6 +92,16 @@ def test_the_plain_route_answers_as_the_documented_one(api: Api) -> None:
     assert api.as_(Role.STUDENT, "someone").get(base).status_code == 403
     assert api.get(base, headers={"Authorization": "Bearer nonsense"}).status_code == 401
     assert api.client.get(base).status_code == 401
+    # Refusals on the plain route's way (taken before the router) answer as FastAPI's route.
+    for reader, path in ((api.as_(Role.STUDENT, "someone"), base),
+                         (api, f"{_diary(term, term.school.students[1])[:-2]}99"),
+                         (api.client, base)):
+        plain, documented = reader.get(path), reader.get(path + "?unknown=1")
+        assert plain.status_code == documented.status_code != 200
+        assert plain.content == documented.content
+        assert plain.headers.get("WWW-Authenticate") == documented.headers.get(
+            "WWW-Authenticate")
+        assert plain.headers["content-type"] == documented.headers["content-type"]
 
 
 def test_a_verified_token_is_remembered_until_it_expires() -> None:

@@ -13,6 +13,7 @@ from api.auth import InvalidToken, Principal, TokenVerifier
 from api.problems import ProblemError
 from domain.application import Journal
 from domain.journal import Command
+from projections.affiliations import person_schools
 from projections.registry_queries import RegistryQueries
 
 
@@ -32,6 +33,17 @@ class Services(Protocol):
     def projection_position(self, name: str) -> int: ...
 
     def projection_names(self) -> list[str]: ...
+
+
+def schools_of(container: Services, caller: Principal, person_id: str) -> set[str]:
+    """The schools a person belongs to, from the registries view; when the caller's school
+    is not among them, read again once the view has caught up with the log (bounded): the
+    person may have been enrolled or hired a moment ago."""
+    schools = person_schools(container.registries.store, person_id)
+    if caller.school_id and caller.school_id not in schools and container.wait_for(
+            "registries", container.log_position()):
+        schools = person_schools(container.registries.store, person_id)
+    return schools
 
 
 def services(request: Request) -> Services:

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from api.auth import Principal, Role
-from api.deps import CommandDep, PrincipalDep, ServicesDep, read_after
+from api.deps import CommandDep, PrincipalDep, ServicesDep, read_after, schools_of
 from api.distance_schemas import ChatList, ChatView, LinkSferumProfile
 from api.io import body, encode, io
 from api.policy import Action, authorize, authorize_in_any, refuse
@@ -22,7 +22,6 @@ from api.results import command_response
 from api.schemas import CommandResult
 from api.sharing import chats, check_reader, walls
 from domain.errors import NotFound
-from projections.affiliations import person_schools
 
 router = APIRouter(tags=["Сферум"])
 Fresh = read_after("chats")
@@ -36,7 +35,7 @@ def _check_self_or_admin(caller: Principal, person_id: UUID, container: Services
         refuse(caller, Action.LINK_SFERUM, None, "only the person links their own Сферум profile")
     if caller.subject != str(person_id) and caller.role is Role.SCHOOL_ADMIN:
         authorize_in_any(caller, Action.MANAGE_SCHOOL,
-                         person_schools(container.registries.store, str(person_id)))
+                         schools_of(container, caller, str(person_id)))
 
 
 @router.put("/v1/people/{person_id}/sferum-profile",

@@ -9,7 +9,14 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from api.auth import Role
-from api.deps import CommandDep, IfMatchDep, PrincipalDep, ServicesDep, read_after
+from api.deps import (
+    CommandDep,
+    IfMatchDep,
+    PrincipalDep,
+    ServicesDep,
+    read_after,
+    schools_of,
+)
 from api.io import body, encode, io
 from api.masking import masked_person
 from api.policy import Action, authorize, authorize_in_any, authorize_person, sees_documents
@@ -23,14 +30,9 @@ from api.schemas import (
     UpdatePerson,
 )
 from domain.errors import PersonNotFound
-from projections.affiliations import person_schools, represents
+from projections.affiliations import represents
 
 router = APIRouter(prefix="/v1/people", tags=["people"])
-
-
-def _schools(container: ServicesDep, person_id: UUID) -> set[str]:
-    """The schools the person belongs to (student, staff, representative), from the view."""
-    return person_schools(container.registries.store, str(person_id))
 
 
 @router.post("", **io(CommandResult, request=RegisterPerson, status=201))
@@ -52,7 +54,7 @@ def update_person(
     version: IfMatchDep, payload: Annotated[UpdatePerson, Depends(body(UpdatePerson))],
 ) -> Response:
     """Correct personal data or replace the identity documents (If-Match supported)."""
-    authorize_in_any(caller, Action.MANAGE_PEOPLE, _schools(container, person_id))
+    authorize_in_any(caller, Action.MANAGE_PEOPLE, schools_of(container, caller, str(person_id)))
     outcome = container.journal.update_person(
         command, person_id, version, payload.name, payload.sex, payload.birth_date,
         payload.documents,
@@ -66,7 +68,7 @@ def link_representative(
     payload: Annotated[LinkRepresentative, Depends(body(LinkRepresentative))],
 ) -> Response:
     """Link a legal representative (mother, father, guardian, ...) to a student."""
-    authorize_in_any(caller, Action.MANAGE_PEOPLE, _schools(container, student_id))
+    authorize_in_any(caller, Action.MANAGE_PEOPLE, schools_of(container, caller, str(student_id)))
     outcome = container.journal.link_representative(
         command, student_id, payload.representative_id, payload.kind
     )
@@ -81,7 +83,7 @@ def unlink_representative(
     payload: Annotated[UnlinkRepresentative, Depends(body(UnlinkRepresentative))],
 ) -> Response:
     """End a representative's link to a student, with a reason."""
-    authorize_in_any(caller, Action.MANAGE_PEOPLE, _schools(container, student_id))
+    authorize_in_any(caller, Action.MANAGE_PEOPLE, schools_of(container, caller, str(student_id)))
     outcome = container.journal.unlink_representative(
         command, student_id, payload.representative_id, payload.reason
     )
@@ -94,7 +96,7 @@ def get_person(
 ) -> Response:
     """A person with identification status; ETag is the version for If-Match. Documents are
     masked but for administrators and the administrators of the person's school."""
-    schools = _schools(container, person_id)
+    schools = schools_of(container, caller, str(person_id))
     authorize_person(caller, str(person_id), schools, caller.role is Role.PARENT
                      and represents(container.registries.store, caller.subject, str(person_id)))
     person = container.registries.document("person", str(person_id))

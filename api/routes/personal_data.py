@@ -15,10 +15,10 @@ from fastapi import APIRouter, Depends
 from starlette.responses import Response
 
 from api.audit_schemas import EraseRequest, ErasureResult
-from api.deps import CommandDep, IfMatchDep, PrincipalDep, ServicesDep
+from api.deps import CommandDep, IfMatchDep, PrincipalDep, ServicesDep, schools_of
 from api.io import body, encode, io
 from api.policy import Action, authorize_in_any
-from projections.affiliations import person_schools, scrub_views
+from projections.affiliations import scrub_views
 
 router = APIRouter(tags=["people"])
 
@@ -41,7 +41,7 @@ def erase_personal_data(
     """Erase a person's personal data: administrators, or the administrators of the person's
     school; the legal ground and the act of destruction are recorded with it."""
     authorize_in_any(caller, Action.ERASE_PERSONAL_DATA,
-                     person_schools(container.registries.store, str(person_id)))
+                     schools_of(container, caller, str(person_id)))
     outcome = container.journal.erase_personal_data(
         command, person_id, payload.legal_ground, payload.act_reference, version)
     scrubbed = _caught_up(container, outcome.position) and scrub_views(

@@ -3,11 +3,15 @@ school's chats and who is in them."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
-from api.auth import Role
+from api.app import create_app
+from api.auth import LocalTokens, Role
+from infra.container import Container
 from tests.conftest import Api
 from tests.distance_support import World, build_world, by_kind
 
@@ -62,3 +66,24 @@ def test_staff_see_the_schools_chats_and_their_members_but_students_do_not(
     student = api.as_(Role.STUDENT, str(world.students[0]))
     assert student.get(f"/v1/schools/{world.school_id}/chats").status_code == 403
     assert student.get(f"/v1/chats/{room['id']}").status_code == 403
+
+
+def test_a_school_admin_links_the_profile_of_a_teacher_hired_a_moment_ago(
+    container: Container, tokens: LocalTokens,
+) -> None:
+    """The registries view lags the log: the refusal is only given once it has caught up."""
+    world = build_world(container.journal)  # no runner yet: the view knows nobody
+    late = threading.Timer(0.3, container.start_runner)
+    late.start()
+    try:
+        with TestClient(create_app(container, tokens), raise_server_exceptions=False) as client:
+            admin = Api(client, tokens, container).as_(
+                Role.SCHOOL_ADMIN, str(world.admin_id), str(world.school_id))
+            ok(admin.put(f"/v1/people/{world.teacher_id}/sferum-profile",
+                         {"profile_id": "vk-new-teacher"}))
+            stranger = Api(client, tokens, container).as_(
+                Role.SCHOOL_ADMIN, "someone-else", "another-school")
+            assert stranger.put(f"/v1/people/{world.teacher_id}/sferum-profile",
+                                {"profile_id": "vk-x"}).status_code == 403
+    finally:
+        late.join()

@@ -101,12 +101,11 @@ class CachingVerifier:
         return found[0] if found is not None and found[1] > time.time() else None
 
     def verify(self, token: str) -> Principal:
-        found = self._known.get(token)
-        now = time.time()
-        if found is not None and found[1] > now:
-            return found[0]
+        known = self.remembered(token)
+        if known is not None:
+            return known
         principal = self.inner.verify(token)
-        until = min(now + self.seconds, _expiry(token))
+        until = min(time.time() + self.seconds, _expiry(token))
         with self._lock:
             if len(self._known) >= self.size:  # bounded: forget the oldest half
                 for stale in list(self._known)[: self.size // 2]:

@@ -123,6 +123,15 @@ CommandDep = Annotated[Command, Depends(command)]
 IfMatchDep = Annotated[int | None, Depends(expected_version)]
 
 
+def view_lagging(projection: str, position: int) -> ProblemError:
+    """503 with Retry-After: the view did not reach `min_position` within the wait."""
+    return ProblemError(
+        503, "View not yet up to date",
+        f"the {projection} view has not reached position {position} yet",
+        "ViewLagging", headers={"Retry-After": "1"},
+    )
+
+
 def read_after(projection: str) -> Any:
     """A dependency: with `min_position`, wait (bounded) until the projection has passed it."""
 
@@ -133,10 +142,6 @@ def read_after(projection: str) -> Any:
         ] = None,
     ) -> None:
         if min_position and not container.wait_for(projection, min_position):
-            raise ProblemError(
-                503, "View not yet up to date",
-                f"the {projection} view has not reached position {min_position} yet",
-                "ViewLagging", headers={"Retry-After": "1"},
-            )
+            raise view_lagging(projection, min_position)
 
     return Depends(wait)

@@ -25,10 +25,9 @@ from starlette.routing import Match, Route
 from starlette.types import Scope
 
 from api.auth import CachingVerifier, LocalTokens, Principal, Role, TokenVerifier
-from api.deps import principal
-from api.io import encode, io, served
+from api.deps import principal, view_lagging
+from api.io import encode, io, raw_header, served
 from api.policy import Action, authorize_student
-from api.problems import ProblemError
 from api.view_schemas import DiaryWeek
 from domain.errors import InvalidValue, PersonNotFound
 from infra.aioviews import AsyncViews
@@ -119,11 +118,7 @@ async def _week(request: Request, student_id: UUID, week: str,
         settings = getattr(request.app.state.services, "settings", None)
         timeout = settings.read_wait_seconds if settings is not None else 5.0
         if not await views.watch.wait_for(Diary.name, min_position, timeout):
-            raise ProblemError(
-                503, "View not yet up to date",
-                f"the diary view has not reached position {min_position} yet",
-                "ViewLagging", headers={"Retry-After": "1"},
-            )
+            raise view_lagging(Diary.name, min_position)
     fetched = _Fetched()
     # A parent's link to the student is read with the week, in one round trip (the week is
     # dropped unread when there is none); anyone else is authorized first.
@@ -179,13 +174,11 @@ async def _caller(request: Request) -> Principal:
     when that needs no I/O."""
     tokens: TokenVerifier = request.app.state.verifier
     if isinstance(tokens, CachingVerifier):  # a token seen before: no parsing of headers
-        for name, value in request.scope["headers"]:
-            if name == b"authorization":
-                if value[:7] == b"Bearer " and (known := tokens.remembered(
-                        value[7:].decode("latin-1"))) is not None:
-                    request.state.principal = known
-                    return known
-                break
+        value = raw_header(request, b"authorization")
+        if value is not None and value[:7] == b"Bearer " and (known := tokens.remembered(
+                value[7:].decode("latin-1"))) is not None:
+            request.state.principal = known
+            return known
     credentials: HTTPAuthorizationCredentials | None = await _bearer(request)
     if credentials is None or _verifies_in_place(tokens, credentials.credentials):
         return principal(request, credentials, tokens)

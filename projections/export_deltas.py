@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import msgspec
@@ -111,6 +112,14 @@ class Body:
         self.sha = hashlib.sha256()
         self.counts: Counter[str] = Counter()
         self.size = 0
+
+    def manifest(self, number: int, *, kind: str, school_id: str | None, start: int,
+                 end: int, now: Callable[[], str]) -> Manifest:
+        """The manifest of this body (closed) as delta `number`, over positions (start, end]."""
+        return Manifest(number=number, kind=kind, school_id=school_id, from_position=start,
+                        to_position=end, records=sum(self.counts.values()),
+                        counts=dict(sorted(self.counts.items())),
+                        sha256=self.sha.hexdigest(), size=self.size, created_at=now())
 
     def add(self, rows: list[tuple[Any, ...]]) -> None:
         """A page of records, as JSON lines, compressed in one call."""
@@ -223,13 +232,8 @@ def seal(store: ViewStore, projection: str = "export", now: Callable[[], str] = 
         if not out.counts:
             return None
 
-        def make(n: int, lo: int = lo, hi: int = hi, out: Body = out) -> Manifest:
-            return Manifest(number=n, kind="incremental", school_id=None, from_position=lo,
-                            to_position=hi, records=sum(out.counts.values()),
-                            counts=dict(sorted(out.counts.items())),
-                            sha256=out.sha.hexdigest(), size=out.size, created_at=now())
-
-        sealed = _store(store, number, make, out)
+        sealed = _store(store, number, partial(
+            out.manifest, kind="incremental", school_id=None, start=lo, end=hi, now=now), out)
         if sealed is not None:
             return sealed
     raise RuntimeError("could not seal: other sealers kept taking the next number")
@@ -253,13 +257,8 @@ def snapshot(store: ViewStore, school_id: str, projection: str = "export",
         _stream(store, "r.school_id = ? AND r.op = 0", (school_id,), out)
         out.close()
 
-        def make(n: int, at: int = at, out: Body = out) -> Manifest:
-            return Manifest(number=n, kind="snapshot", school_id=school_id, from_position=at,
-                            to_position=at, records=sum(out.counts.values()),
-                            counts=dict(sorted(out.counts.items())),
-                            sha256=out.sha.hexdigest(), size=out.size, created_at=now())
-
-        sealed = _store(store, number, make, out)
+        sealed = _store(store, number, partial(
+            out.manifest, kind="snapshot", school_id=school_id, start=at, end=at, now=now), out)
         if sealed is not None:
             return sealed
     raise RuntimeError("could not seal the snapshot: other sealers kept taking the number")

@@ -454,14 +454,12 @@ def fresh_runner(container: Container, suffix: str, only: list[str] | None = Non
 def run_batches(runner: ProjectionRunner, suffix: str) -> tuple[int, dict[str, float]]:
     """Batches until caught up: events read, and seconds in each projection's process()."""
     spent: dict[str, float] = {}
-    count = 0
-    while True:
-        read = runner.run_once()
-        if not read:
-            return count, spent
-        count += read
+
+    def tally(_read: int) -> None:
         for name, seconds in runner.last_batch.projections.items():
             spent[name.removesuffix(suffix)] = spent.get(name.removesuffix(suffix), 0) + seconds
+
+    return runner.catch_up(progress=tally), spent
 
 
 def _part(target: Target, batch: int, suffix: str, names: list[str], catch_up_size: int,

@@ -45,7 +45,7 @@ from domain.schedule import TimetableSlot
 from domain.school import Requisites, StaffPosition
 from domain.work_types import BuiltIn, Scale, built_in_work_type_id
 from infra.container import Container
-from projections.runner import CATCH_UP_BATCH, RUNNER_LOCK, ProjectionRunner
+from projections.runner import CATCH_UP_BATCH, ProjectionRunner
 
 GENERATOR = 2  # bump when `Year` writes another log (the cache file is named after it)
 ZONE = ZoneInfo("Europe/Moscow")
@@ -439,7 +439,7 @@ def copy_log(container: Container, log: Log, chunk: int = 5000) -> int:
 
 
 def fresh_runner(container: Container, suffix: str, only: list[str] | None = None,
-                 catch_up_size: int | None = None, lock: int = RUNNER_LOCK) -> ProjectionRunner:
+                 catch_up_size: int | None = None) -> ProjectionRunner:
     """The projection set (or `only` those) over new, empty tables (`suffix`), from 0;
     batches of up to `catch_up_size` events while behind (as rebuild and verify run)."""
     journal = container.journal
@@ -448,7 +448,7 @@ def fresh_runner(container: Container, suffix: str, only: list[str] | None = Non
                             container.views, projections,
                             batch_size=container.settings.projection_batch_size,
                             position_key=lambda p: p.name + suffix,
-                            catch_up_size=catch_up_size, lock=lock)
+                            catch_up_size=catch_up_size)
 
 
 def run_batches(runner: ProjectionRunner, suffix: str) -> tuple[int, dict[str, float]]:
@@ -462,12 +462,12 @@ def run_batches(runner: ProjectionRunner, suffix: str) -> tuple[int, dict[str, f
     return runner.catch_up(progress=tally), spent
 
 
-def _part(target: Target, batch: int, suffix: str, names: list[str], catch_up_size: int,
-          lock: int) -> tuple[int, dict[str, float]]:
-    """One process's share of a split catch-up (its own connections, its own lock)."""
+def _part(target: Target, batch: int, suffix: str, names: list[str],
+          catch_up_size: int) -> tuple[int, dict[str, float]]:
+    """One process's share of a split catch-up (its own connections)."""
     container = target.container(batch)
     try:
-        return run_batches(fresh_runner(container, suffix, names, catch_up_size, lock), suffix)
+        return run_batches(fresh_runner(container, suffix, names, catch_up_size), suffix)
     finally:
         container.close()
 
@@ -533,8 +533,7 @@ def catch_up(deployment: Deployment, suffix: str, only: list[str] | None,
             pool.submit(int).result()  # started (and imported) before the clock
             began = time.perf_counter()
             parts = [pool.submit(_part, deployment.target, args.batch, suffix, group,
-                                 args.catch_up, RUNNER_LOCK + 100 + index)
-                     for index, group in enumerate(groups)]
+                                 args.catch_up) for group in groups]
             results = [part.result() for part in parts]
             elapsed = time.perf_counter() - began
         spent = {name: seconds for _count, found in results for name, seconds in found.items()}

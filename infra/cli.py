@@ -76,7 +76,7 @@ def serve(demo: bool, workers: int, access_log: bool) -> None:
 def worker(threads: int) -> None:
     """Run the projection runners and the dramatiq worker until interrupted."""
     container = _container()
-    _start_workers(container, threads)
+    _start_workers(container, threads, split=True)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
@@ -85,13 +85,13 @@ def worker(threads: int) -> None:
     container.close()
 
 
-def _start_workers(container: Container, threads: int = 2) -> Any:
+def _start_workers(container: Container, threads: int = 2, split: bool = False) -> Any:
     from workers import runtime
     from workers.broker import configure_broker, start_worker
 
     broker = configure_broker(container.settings.redis_url)
     runtime.install(container)
-    container.start_runner()
+    container.start_runner(split)
     return start_worker(broker, threads)
 
 

@@ -21,6 +21,8 @@ class Container:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or load_settings()
         self._runner_thread: threading.Thread | None = None
+        self._live_runner: ProjectionRunner | None = None
+        self._children: Any = None  # workers.projection_processes.ProjectionProcesses
 
     @cached_property
     def journal(self) -> Journal:
@@ -57,11 +59,15 @@ class Container:
 
     @cached_property
     def runner(self) -> ProjectionRunner:
+        """The whole projection set (catching up from the command line, the embedded run)."""
+        return self.runner_of(self.projections())
+
+    def runner_of(self, projections: list[Projection]) -> ProjectionRunner:
         return ProjectionRunner(
             self.journal.recorder,  # type: ignore[arg-type]
             self.journal.mapper,
             self.views,
-            self.projections(),
+            projections,
             batch_size=self.settings.projection_batch_size,
             catch_up_size=self.settings.projection_catch_up_size,
             signal=self.signal,
@@ -72,12 +78,34 @@ class Container:
     def registries(self) -> RegistryQueries:
         return RegistryQueries(self.views)
 
-    def start_runner(self) -> None:
-        """Run the projections in this process (embedded default, `zhurnal worker`)."""
-        if self._runner_thread is None:
-            if isinstance(self.signal, RedisSignal):
-                self.signal.listen()
-            self._runner_thread = self.runner.start_thread()
+    def listen(self) -> None:
+        """Wake-ups from other processes' writes (Redis), for the runners of this one."""
+        if isinstance(self.signal, RedisSignal):
+            self.signal.listen()
+
+    def start_runner(self, split: bool = False) -> None:
+        """Run the projections: all in a thread of this process (the embedded default), or,
+        with `split` on PostgreSQL (`zhurnal worker`), each group of
+        `ZHURNAL_PROJECTION_PROCESSES` in a child process and the rest here."""
+        if self._runner_thread is not None:
+            return
+        projections = self.projections()
+        groups = self.settings.projection_processes if split and self.settings.is_postgres \
+            else ()
+        apart = {name for group in groups for name in group}
+        unknown = apart - {p.name for p in projections}
+        if unknown:
+            raise ValueError(f"ZHURNAL_PROJECTION_PROCESSES names no projection: "
+                             f"{', '.join(sorted(unknown))}")
+        self.listen()
+        if groups:
+            from workers.projection_processes import ProjectionProcesses
+
+            self._children = ProjectionProcesses(self.settings, groups)
+            self._children.start()
+        self._live_runner = self.runner if not apart else self.runner_of(
+            [p for p in projections if p.name not in apart])
+        self._runner_thread = self._live_runner.start_thread()
 
     def recorder_and_mapper(self) -> tuple[Any, Any]:
         return self.journal.recorder, self.journal.mapper
@@ -98,10 +126,13 @@ class Container:
         )
 
     def close(self) -> None:
-        if "runner" in self.__dict__:
-            self.runner.stop()
-            if self._runner_thread is not None:
-                self._runner_thread.join(timeout=5)
+        if self._children is not None:
+            self._children.stop()
+        for runner in {id(r): r for r in (self.__dict__.get("runner"), self._live_runner)
+                       if r is not None}.values():
+            runner.stop()
+        if self._runner_thread is not None:
+            self._runner_thread.join(timeout=5)
         if "views" in self.__dict__:
             self.views.close()
         if "signal" in self.__dict__ and isinstance(self.signal, RedisSignal):

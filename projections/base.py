@@ -31,6 +31,11 @@ class Projection(ABC):
         """Names of this copy's indexes (dropped when a shadow is swapped in)."""
         return ()
 
+    def deferred_index_names(self) -> Sequence[str]:
+        """Indexes only queries use, never `process`: a catch-up from 0 builds them at its
+        end (`ProjectionRunner`). `create_tables` must create them if missing."""
+        return ()
+
     @abstractmethod
     def create_tables(self, tx: Tx, dialect: str) -> None:
         """Create the tables if missing (portable DDL)."""

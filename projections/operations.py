@@ -12,9 +12,8 @@ from projections.base import Projection
 from projections.runner import (
     CATCH_UP_BATCH,
     POSITIONS,
-    RUNNER_LOCK,
-    SHADOW_LOCK,
     ProjectionRunner,
+    lock_projections,
     read_position,
     write_position,
 )
@@ -42,8 +41,9 @@ def _shadow_runner(
             tx.execute(f"DELETE FROM {POSITIONS} WHERE name = ?", (projection.name + SHADOW,))
     return ProjectionRunner(
         recorder, mapper, store, projections, batch_size=batch_size,
+        # Its position keys (and so its locks) are the shadow's: its long batches never
+        # hold up the live runner; the swap takes the live projections' locks.
         position_key=lambda p: p.name + SHADOW, catch_up_size=CATCH_UP_BATCH,
-        lock=SHADOW_LOCK,  # its long batches never hold up the live runner; the swap locks
     )
 
 
@@ -60,7 +60,7 @@ def rebuild(
     # from exactly there; readers see the old view or the new one, never a mix.
     with store.transaction() as tx:
         if store.dialect == "postgres":
-            tx.execute("SELECT pg_advisory_xact_lock(?)", (RUNNER_LOCK,))
+            lock_projections(tx, [shadow.name for shadow in shadows])
         for shadow in shadows:
             live = next(p for p in factory("") if p.name == shadow.name)
             position_row = tx.fetchone(

@@ -19,8 +19,7 @@ log = logging.getLogger(__name__)
 
 POSITIONS = "projection_positions"
 BATCHES = "projection_batches"  # each projection's last batch and totals, for /metrics
-RUNNER_LOCK = 0x7A68726E  # "zhrn": the live projections' runners, one batch at a time
-SHADOW_LOCK = RUNNER_LOCK + 1  # rebuilds and verifies: other tables, so not in the way
+LOCK_CLASS = 0x7A68726E  # "zhrn": with a projection's position key, one batch at a time
 CATCH_UP_BATCH = 50_000  # events in one batch while far behind (rebuild, verify, a restart)
 
 
@@ -64,6 +63,17 @@ def read_batches(store: ViewStore) -> dict[str, tuple[Any, ...]]:
     return {str(row[0]): tuple(row[1:]) for row in rows}
 
 
+def lock_projections(tx: Tx, keys: Sequence[str]) -> None:
+    """Hold each projection's advisory lock to the end of the transaction (PostgreSQL): one
+    batch at a time per projection, whichever process runs it and with what others. Taken in
+    name order, so two runners of overlapping sets never wait on each other in a cycle."""
+    ordered = sorted(set(keys))
+    if ordered:
+        tx.execute("SELECT " + ", ".join("pg_advisory_xact_lock(?, hashtext(?))"
+                                         for _ in ordered),
+                   [value for key in ordered for value in (LOCK_CLASS, key)])
+
+
 def read_position(store: ViewStore, name: str) -> int:
     row = store.fetchone(f"SELECT position FROM {POSITIONS} WHERE name = ?", (name,))
     return int(row[0]) if row else 0
@@ -104,21 +114,23 @@ class ProjectionRunner:
         poll_seconds: float = 1.0,
         position_key: Callable[[Projection], str] = lambda p: p.name,
         catch_up_size: int | None = None,
-        lock: int = RUNNER_LOCK,
     ) -> None:
         """`batch_size` events a batch; when a batch finds that many waiting (the runner is
         behind), it takes up to `catch_up_size` (default: `batch_size`) in one transaction:
         each state document and derived row is then loaded and written once for many more
-        events. Views are the same whatever the batch boundaries. `lock`: the advisory lock
-        a batch holds on PostgreSQL; runners of disjoint projections (a shadow rebuild, a
-        split across processes) may take different ones and run side by side."""
+        events. Views are the same whatever the batch boundaries. A batch holds the advisory
+        lock of each of its projections (`lock_projections`), so runners of disjoint sets (a
+        shadow rebuild, projections split over processes) run side by side.
+
+        A projection that starts from 0 on such batches has its `deferred_index_names`
+        dropped for the catch-up and built once it has caught up: one sort over the finished
+        table instead of an insert at a random place for every row."""
         self.recorder = recorder
         self.mapper = mapper
         self.store = store
         self.projections = list(projections)
         self.batch_size = batch_size
         self.catch_up_size = max(batch_size, catch_up_size or batch_size)
-        self.lock = lock
         self.signal = signal
         self.poll_seconds = poll_seconds
         self.position_key = position_key
@@ -130,6 +142,7 @@ class ProjectionRunner:
         self.failures = 0
         self._stop = threading.Event()
         self.lz4 = False
+        self.deferred: list[Projection] = []  # whose deferred indexes wait for the catch-up
         self.setup()
 
     def setup(self) -> None:
@@ -172,7 +185,7 @@ class ProjectionRunner:
         with self.store.transaction() as tx:
             if self.store.dialect == "postgres":
                 # Several worker processes may run the same projections: one at a time.
-                tx.execute("SELECT pg_advisory_xact_lock(?)", (self.lock,))
+                lock_projections(tx, [self.position_key(p) for p in self.projections])
                 if self.lz4:  # large values (export diaries, lesson states): 3x faster than pglz
                     tx.execute("SET LOCAL default_toast_compression = 'lz4'")
             rows = tx.fetchall(f"SELECT name, position FROM {POSITIONS}")
@@ -183,11 +196,13 @@ class ProjectionRunner:
                 start=start, limit=self.batch_size, stop=stop_at, inclusive_of_start=False
             )
             if not notifications:
+                self._build_deferred(tx)
                 return 0
             if len(notifications) == self.batch_size < self.catch_up_size:
                 notifications = [*notifications, *self.recorder.select_notifications(
                     start=notifications[-1].id, limit=self.catch_up_size - self.batch_size,
                     stop=stop_at, inclusive_of_start=False)]
+                self._defer_indexes(tx, [p for p in self.projections if not positions[p.name]])
             events: list[Positioned] = [
                 (n.id, self.mapper.to_domain_event(n)) for n in notifications
             ]
@@ -209,6 +224,8 @@ class ProjectionRunner:
                     lives.append(key == projection.name)
                 if last > position:
                     write_position(tx, self.position_key(projection), last, projection.version)
+            if len(notifications) < self.catch_up_size:
+                self._build_deferred(tx)  # near the head: the next batches are small
             # Recorded for the live views only, not for shadow copies (rebuild, verify, as-of).
             write_batches(tx, [row for row, live in zip(spent, lives, strict=True) if live])
         self.last_batch = BatchTiming(len(events), time.perf_counter() - began,
@@ -217,6 +234,22 @@ class ProjectionRunner:
         self.events += len(events)
         self.seconds += self.last_batch.seconds
         return len(notifications)
+
+    def _defer_indexes(self, tx: Tx, fresh: Sequence[Projection]) -> None:
+        """Drop the deferrable indexes of projections about to catch up from 0."""
+        for projection in fresh:
+            names = projection.deferred_index_names()
+            if names and projection not in self.deferred:
+                for name in names:
+                    tx.execute(f"DROP INDEX IF EXISTS {name}")
+                self.deferred.append(projection)
+
+    def _build_deferred(self, tx: Tx) -> None:
+        """Create the indexes dropped for a catch-up (the DDL creates only what is missing;
+        `setup` does the same if a process stopped half-way)."""
+        for projection in self.deferred:
+            projection.create_tables(tx, self.store.dialect)
+        self.deferred.clear()
 
     def catch_up(
         self, stop_at: int | None = None, progress: Callable[[int], None] | None = None

@@ -45,6 +45,7 @@ from domain.schedule import TimetableSlot
 from domain.school import Requisites, StaffPosition
 from domain.work_types import BuiltIn, Scale, built_in_work_type_id
 from infra.container import Container
+from infra.settings import projection_groups
 from projections.runner import CATCH_UP_BATCH, ProjectionRunner
 
 GENERATOR = 2  # bump when `Year` writes another log (the cache file is named after it)
@@ -472,19 +473,12 @@ def _part(target: Target, batch: int, suffix: str, names: list[str],
         container.close()
 
 
-# The costliest first (bench views' shares): a split gives each process a fair part.
-COST_ORDER = ("export", "diary", "statistics", "compliance", "activity", "teacher_journal",
-              "lesson_changes", "audit_chain")
-
-
-def split(names: list[str], processes: int) -> list[list[str]]:
-    """Projections in `processes` groups: the costliest alone, the rest shared out. Each
-    projection stays whole in one process, so it sees the log in its own order."""
-    ranked = sorted(names, key=lambda n: COST_ORDER.index(n) if n in COST_ORDER else 99)
-    groups: list[list[str]] = [[] for _ in range(processes)]
-    for index, name in enumerate(ranked):
-        groups[0 if index == 0 else 1 + (index - 1) % (processes - 1)].append(name)
-    return [group for group in groups if group]
+def split(names: list[str], groups: tuple[tuple[str, ...], ...]) -> list[list[str]]:
+    """The processes `zhurnal worker` runs them in: each group of `--split` (as
+    ZHURNAL_PROJECTION_PROCESSES) in one, the rest in another."""
+    apart = [[name for name in group if name in names] for group in groups]
+    rest = [name for name in names if not any(name in group for group in groups)]
+    return [group for group in [*apart, rest] if group]
 
 
 def drop(container: Container, runner: ProjectionRunner, suffix: str) -> None:
@@ -502,6 +496,7 @@ class Deployment:
     position: int
     runs: list[float] = field(default_factory=list)
     spent: list[dict[str, float]] = field(default_factory=list)  # per run: projection -> s
+    processes: int = 1
 
 
 def deploy(stack: ExitStack, kind: str, args: argparse.Namespace, log: Log) -> Deployment:
@@ -519,15 +514,19 @@ def deploy(stack: ExitStack, kind: str, args: argparse.Namespace, log: Log) -> D
 def catch_up(deployment: Deployment, suffix: str, only: list[str] | None,
              args: argparse.Namespace) -> float:
     """One catch-up from 0 into fresh tables; seconds, and each projection's in `spent`.
-    With `--processes N` the projections are split over N processes, timed until all end."""
+    Split over processes as `zhurnal worker` runs them (`--split`), timed until all end."""
     runner = fresh_runner(deployment.container, suffix, only, args.catch_up)
-    if args.processes <= 1:
+    names = [p.name for p in runner.projections]
+    # As deployed: the worker splits on PostgreSQL; the embedded SQLite runs one runner.
+    groups = split(names, projection_groups(args.split)) \
+        if deployment.target.kind == "postgres" else [names]
+    deployment.processes = len(groups)
+    if len(groups) <= 1:
         began = time.perf_counter()
         count, spent = run_batches(runner, suffix)
         elapsed = time.perf_counter() - began
         assert count == deployment.position, (count, deployment.position)
     else:
-        groups = split([p.name for p in runner.projections], args.processes)
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(len(groups), mp_context=context) as pool:
             pool.submit(int).result()  # started (and imported) before the clock
@@ -563,7 +562,7 @@ def run(args: argparse.Namespace) -> None:
             f"while behind), best of "
             f"{args.rounds}; target >= 30,000 events/s",
             ("database", "events", "best s", "events/s", "runs (s)"),
-            [(d.target.kind, f"{d.position:,}", f"{min(d.runs):.2f}",
+            [(f"{d.target.kind} ({d.processes} proc.)", f"{d.position:,}", f"{min(d.runs):.2f}",
               rate(d.position, min(d.runs)), ", ".join(f"{x:.2f}" for x in d.runs))
              for d in found])
         for d in found:
@@ -572,7 +571,7 @@ def run(args: argparse.Namespace) -> None:
             rows = [(name, f"{seconds:.2f}", f"{1e6 * seconds / d.position:.1f}",
                      percent(seconds, total)) for name, seconds in
                     sorted(best.items(), key=lambda item: -item[1])]
-            if args.processes <= 1:
+            if d.processes <= 1:
                 rows.append(("runner: read, decode, positions, commit",
                              f"{total - sum(best.values()):.2f}",
                              f"{1e6 * (total - sum(best.values())) / d.position:.1f}",
@@ -604,8 +603,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--catch-up", type=int, default=CATCH_UP_BATCH, metavar="N",
                         help="events a batch while behind (as rebuild and verify run; "
                         "--catch-up 0: --batch always)")
-    parser.add_argument("--processes", type=int, default=1, metavar="N",
-                        help="split the projections over N processes (each whole in one)")
+    parser.add_argument("--split", default="export", metavar="GROUPS",
+                        help="projections run by processes of their own, as "
+                        "ZHURNAL_PROJECTION_PROCESSES (default, as `zhurnal worker`: export; "
+                        "'': all in one process)")
     parser.add_argument("--rounds", type=int, default=3, help="alternating timed rounds")
     parser.add_argument("--cache", default="var/bench", help="where the generated log is kept")
     parser.add_argument("--profile", type=int, default=0, metavar="N",

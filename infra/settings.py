@@ -114,7 +114,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         projection_batch_size=int(env.get("ZHURNAL_PROJECTION_BATCH", "2000")),
         projection_catch_up_size=int(env.get("ZHURNAL_PROJECTION_CATCH_UP_BATCH", "50000")),
         projection_poll_seconds=float(env.get("ZHURNAL_PROJECTION_POLL_SECONDS", "1.0")),
-        projection_processes=_groups(env.get("ZHURNAL_PROJECTION_PROCESSES", "export")),
+        projection_processes=projection_groups(env.get("ZHURNAL_PROJECTION_PROCESSES", "export")),
         read_wait_seconds=float(env.get("ZHURNAL_READ_WAIT_SECONDS", "5.0")),
         export_push_url=env.get("ZHURNAL_EXPORT_PUSH_URL") or None,
         export_push_timeout_seconds=float(env.get("ZHURNAL_EXPORT_PUSH_TIMEOUT", "30")),
@@ -143,7 +143,7 @@ def _stored_secret(data_dir: Path) -> str:
     return secret
 
 
-def _groups(text: str) -> tuple[tuple[str, ...], ...]:
+def projection_groups(text: str) -> tuple[tuple[str, ...], ...]:
     """Groups of projection names, as in "export;diary,statistics" (';' between groups)."""
     groups = (tuple(n.strip() for n in group.split(",") if n.strip()) for group in text.split(";"))
     return tuple(group for group in groups if group)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from projections.base import Positioned, Projection
+from projections.journal_events import sid
 from projections.pagination import checked_limit
 from projections.store import Tx, ViewStore
 
@@ -25,7 +26,11 @@ COLUMNS = ("position", "actor", "at", "command_id", "event_type", "entity_id", "
 def instant(value: datetime) -> str:
     """A sortable UTC text for an instant (naive means UTC)."""
     aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    utc = aware.astimezone(UTC)
+    if utc.year < 1000:  # strftime's %Y does not pad such a year to four digits
+        return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # The same text as the strftime above, at half its cost (one per event in a catch-up).
+    return utc.isoformat(timespec="microseconds")[:26] + "Z"
 
 
 class Activity(Projection):
@@ -40,6 +45,9 @@ class Activity(Projection):
         table = self.table(self.TABLE)
         return [f"{table}_by_actor", f"{table}_by_entity", f"{table}_by_part",
                 f"{table}_by_time"]
+
+    def deferred_index_names(self) -> Sequence[str]:
+        return self.index_names()  # a batch only appends rows
 
     def create_tables(self, tx: Tx, dialect: str) -> None:
         table = self.table(self.TABLE)
@@ -58,15 +66,19 @@ class Activity(Projection):
     def process(self, tx: Tx, events: Sequence[Positioned]) -> None:
         rows = []
         for position, event in events:
-            part = next((getattr(event, name) for name in PART_FIELDS
-                         if getattr(event, name, None) is not None), None)
+            part = None
+            for name in PART_FIELDS:
+                part = getattr(event, name, None)
+                if part is not None:
+                    break
             stamp = getattr(event, "timestamp", None)
+            command: Any = getattr(event, "command_id", "")
             rows.append((
                 position, str(getattr(event, "actor", "")),
                 instant(stamp) if isinstance(stamp, datetime) else "",
-                str(getattr(event, "command_id", "")), type(event).__qualname__,
-                str(event.originator_id), int(event.originator_version),
-                str(part) if part is not None else None,
+                sid(command), type(event).__qualname__,
+                sid(event.originator_id), int(event.originator_version),
+                sid(part) if part is not None else None,
             ))
         # A position's row is a function of its event: an upsert writes the same row again
         # (COPY-staged on PostgreSQL: one statement for the batch, not one a row).

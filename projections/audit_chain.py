@@ -19,9 +19,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from projections.base import Positioned, Projection
+from projections.journal_events import sid
 from projections.store import Tx, ViewStore
 
 GENESIS = bytes(32)
@@ -33,12 +35,17 @@ def _frame(data: bytes) -> bytes:
     return len(data).to_bytes(8, "big") + data
 
 
+@lru_cache(maxsize=1024)
+def _framed_topic(topic: str) -> bytes:
+    return _frame(topic.encode())
+
+
 def leaf_hash(originator_id: Any, version: int, topic: str, state: bytes) -> bytes:
     """The hash of one stored event's bytes."""
-    return hashlib.sha256(
-        _frame(str(originator_id).encode()) + int(version).to_bytes(8, "big", signed=True)
-        + _frame(topic.encode()) + _frame(bytes(state))
-    ).digest()
+    ident, data = sid(originator_id).encode(), bytes(state)
+    return hashlib.sha256(b"".join((
+        len(ident).to_bytes(8, "big"), ident, int(version).to_bytes(8, "big", signed=True),
+        _framed_topic(topic), len(data).to_bytes(8, "big"), data))).digest()
 
 
 def link(previous: bytes, position: int, leaf: bytes) -> bytes:
@@ -103,7 +110,7 @@ class AuditChain(Projection):
                 dirty.append(block)
             leaf = stored_leaf(notification)
             block.hash = link(block.hash, position, leaf)
-            block.entries.append((position, leaf.hex()[:LEAF_HEX]))
+            block.entries.append((position, leaf[:LEAF_HEX // 2].hex()))
         tx.executemany(
             f"INSERT INTO {table} (block, last_position, count, hash, leaves) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (block) DO UPDATE SET "

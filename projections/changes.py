@@ -39,6 +39,10 @@ class LessonChanges(Projection):
         feed = self.table(FEED)
         return [*StateDocs.index_names(self.table(STATE)), *(f"{feed}_{c}" for c in INDEXED)]
 
+    def deferred_index_names(self) -> Sequence[str]:
+        feed = self.table(FEED)
+        return [f"{feed}_{column}" for column in INDEXED]  # a batch only appends to the feed
+
     def create_tables(self, tx: Tx, dialect: str) -> None:
         for statement in StateDocs.ddl(self.table(STATE)):
             tx.execute(statement)

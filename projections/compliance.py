@@ -82,8 +82,7 @@ class Compliance(Projection):
         for lesson_id in sorted(docs.cached.get(LESSON, ())):  # as stored: the rows there now
             lesson = docs.doc(LESSON, lesson_id)
             rows.known(lesson_id, items(lesson) if lesson is not None else [])
-        for _position, event in events:
-            state.apply(event)
+        state.apply_each(events)
         state.finish()
         for lesson_id in state.touched:
             lesson = state.lesson(lesson_id)

@@ -13,10 +13,25 @@ from domain.deadlines import as_aware
 Doc = dict[str, Any]
 
 
-@lru_cache(maxsize=1 << 16)
+# UUID text by the UUID's integer: a batch names the same lessons, marks and students again
+# and again, in each projection in turn. Keyed by `.int`, so a hit costs no Python-level
+# UUID.__hash__/__eq__ (an lru_cache on the UUID paid both, and UUID.__str__ on every miss).
+_TEXT: dict[int, str] = {}
+_TEXT_LIMIT = 1 << 18  # entries (a year of a 1,000-student school names ~170,000 ids): a bound
+# on the memory (about 45 MB); cleared when full
+
+
 def sid(value: UUID) -> str:
-    """An id as text (cached: a batch names the same lessons and students again and again)."""
-    return str(value)
+    """An id as text, cached."""
+    try:
+        return _TEXT[value.int]
+    except KeyError:
+        if len(_TEXT) >= _TEXT_LIMIT:
+            _TEXT.clear()
+        text = _TEXT[value.int] = str(value)
+        return text
+    except AttributeError:  # not a UUID (an id given as text)
+        return str(value)
 
 
 def s(value: object) -> str | None:
@@ -24,13 +39,33 @@ def s(value: object) -> str | None:
     return None if value is None else str(value)
 
 
+# Instants' text by the instant: each journal projection in turn writes the same mark's and
+# change's times. Equal datetimes are one instant, and so one text, but for two of the same
+# zone that differ only in `fold` (equal, yet an hour apart): fold 1 is never cached.
+_ISO: dict[datetime, str] = {}
+
+
 def iso(moment: datetime) -> str:
     """An instant in UTC, ISO 8601: the same text whatever zone the clock was read in."""
-    return as_aware(moment).astimezone(UTC).isoformat()
+    if moment.fold:
+        return as_aware(moment).astimezone(UTC).isoformat()
+    try:
+        return _ISO[moment]
+    except KeyError:
+        if len(_ISO) >= _TEXT_LIMIT:
+            _ISO.clear()
+        text = _ISO[moment] = as_aware(moment).astimezone(UTC).isoformat()
+        return text
+
+
+@lru_cache(maxsize=256)
+def _naive_hm(value: time) -> str:
+    return value.isoformat(timespec="minutes")
 
 
 def hm(value: time) -> str:
-    return value.isoformat(timespec="minutes")
+    """'08:30'; a bell's time is naive, and naive times equal as values read the same."""
+    return _naive_hm(value) if value.tzinfo is None else value.isoformat(timespec="minutes")
 
 
 # A lesson change event -> (kind, old values, new values); the new values are the lesson's.

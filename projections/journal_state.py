@@ -79,9 +79,20 @@ class JournalState(CatalogueHandlers):
 
     def apply_all(self, events: Sequence[Positioned]) -> None:
         self.prefetch(events)
-        for _position, event in events:
-            self.apply(event)
+        self.apply_each(events)
         self.finish()
+
+    def apply_each(self, events: Sequence[Positioned]) -> None:
+        """`apply` to each event, in order (inlined: it runs once per event per projection)."""
+        by_type, handlers = self._by_type, self.handlers
+        for _position, event in events:
+            cls = type(event)
+            try:
+                handler = by_type[cls]
+            except KeyError:
+                handler = by_type[cls] = handlers.get(cls.__qualname__)
+            if handler is not None:
+                handler(event)
 
     def finish(self) -> None:
         """Put the changed lessons' rows (their ref and sort follow the lesson)."""
@@ -184,7 +195,7 @@ class JournalState(CatalogueHandlers):
 
     def touch(self, doc: Doc, students: Iterable[str] | None) -> None:
         lesson_id = doc["id"]
-        self.places.setdefault(lesson_id, set()).add((doc["group_id"], doc["day"]))
+        self._place(lesson_id, doc)
         if students is None:
             self.touched[lesson_id] = None
         elif lesson_id not in self.touched:
@@ -194,11 +205,31 @@ class JournalState(CatalogueHandlers):
             if known is not None:
                 known.update(students)
 
+    def _place(self, lesson_id: str, doc: Doc) -> None:
+        places = self.places.get(lesson_id)
+        if places is None:
+            places = self.places[lesson_id] = set()
+        places.add((doc["group_id"], doc["day"]))
+
+    def _student_changed(self, doc: Doc, student: str) -> None:
+        """`put_lesson` and `touch(doc, (student,))`: one per mark or attendance event, so
+        without the tuple and the set it would build."""
+        lesson_id = doc["id"]
+        self.pending[lesson_id] = doc
+        self._place(lesson_id, doc)
+        touched = self.touched
+        if lesson_id not in touched:
+            touched[lesson_id] = {student}
+        else:
+            known = touched[lesson_id]
+            if known is not None:
+                known.add(student)
+
     def _scheduled(self, e: Any) -> None:
         day = e.day.isoformat()
-        doc = {"id": sid(e.originator_id), "school_id": str(e.school_id),
-               "year": e.academic_year, "class_id": str(e.class_id), "group_id": str(e.group_id),
-               "subject_id": str(e.subject_id), "teacher_id": str(e.teacher_id),
+        doc = {"id": sid(e.originator_id), "school_id": sid(e.school_id),
+               "year": e.academic_year, "class_id": sid(e.class_id), "group_id": sid(e.group_id),
+               "subject_id": sid(e.subject_id), "teacher_id": sid(e.teacher_id),
                "substitute_id": None, "day": day, "original_day": day, "number": e.number,
                "start": hm(e.start), "end": hm(e.end), "room": e.room, "topic": e.topic,
                "cancelled": False, "cancel_reason": None, "move_reason": None, "changes": [],
@@ -230,45 +261,49 @@ class JournalState(CatalogueHandlers):
         self.put_lesson(doc)
         self.touch(doc, None)
 
-    def _journal(self, e: Any, change: Callable[[Doc], None]) -> None:
-        doc = self.lesson(sid(e.originator_id))
-        if doc is not None:
-            change(doc)
-            self.put_lesson(doc)
-            self.touch(doc, (sid(e.student_id),))
-
     def _mark_placed(self, e: Any) -> None:
-        if self.keep_mark is not None:
-            doc = self.lesson(sid(e.originator_id))
-            if doc is None or not self.keep_mark(doc["school_id"], sid(e.work_type_id)):
-                return
-        self._journal(e, lambda doc: doc["marks"].__setitem__(sid(e.mark_id), {
-            "student_id": sid(e.student_id), "work_type_id": sid(e.work_type_id),
+        doc = self.lesson(sid(e.originator_id))
+        if doc is None:
+            return
+        work_type_id = sid(e.work_type_id)
+        if self.keep_mark is not None and not self.keep_mark(doc["school_id"], work_type_id):
+            return
+        student = sid(e.student_id)
+        doc["marks"][sid(e.mark_id)] = {
+            "student_id": student, "work_type_id": work_type_id,
             "value": e.value, "weight": str(e.weight), "late": e.late, "at": iso(e.placed_at),
             "teacher_id": doc["substitute_id"] or doc["teacher_id"],
-        }))
+        }
+        self._student_changed(doc, student)
 
     def _mark_changed(self, e: Any) -> None:
-        if self.keep_mark is not None:
-            doc = self.lesson(sid(e.originator_id))
-            if doc is None or sid(e.mark_id) not in doc["marks"]:
-                return  # a mark not kept
-        self._journal(e, lambda doc: doc["marks"][sid(e.mark_id)].__setitem__(
-            "value", e.new_value))
+        doc = self.lesson(sid(e.originator_id))
+        if doc is None:
+            return
+        mark_id = sid(e.mark_id)
+        if self.keep_mark is not None and mark_id not in doc["marks"]:
+            return  # a mark not kept
+        doc["marks"][mark_id]["value"] = e.new_value
+        self._student_changed(doc, sid(e.student_id))
 
     def _mark_removed(self, e: Any) -> None:
-        self._journal(e, lambda doc: doc["marks"].pop(sid(e.mark_id), None))
+        doc = self.lesson(sid(e.originator_id))
+        if doc is not None:
+            doc["marks"].pop(sid(e.mark_id), None)
+            self._student_changed(doc, sid(e.student_id))
 
     def _attendance(self, e: Any) -> None:
-        field = "teacher" if type(e).__qualname__ == "Lesson.AttendanceRecorded" else "override"
-        value = None if type(e).__qualname__.endswith("Withdrawn") else str(e.new)
-
-        def change(doc: Doc) -> None:
-            entry = doc["attendance"].setdefault(sid(e.student_id),
-                                                 {"teacher": None, "override": None})
-            entry[field] = value
-
-        self._journal(e, change)
+        doc = self.lesson(sid(e.originator_id))
+        if doc is None:
+            return
+        name = type(e).__qualname__
+        field = "teacher" if name == "Lesson.AttendanceRecorded" else "override"
+        student = sid(e.student_id)
+        entry = doc["attendance"].get(student)
+        if entry is None:
+            entry = doc["attendance"][student] = {"teacher": None, "override": None}
+        entry[field] = None if name.endswith("Withdrawn") else str(e.new)
+        self._student_changed(doc, student)
 
     # --- homework ----------------------------------------------------------------------
 
@@ -276,9 +311,9 @@ class JournalState(CatalogueHandlers):
         doc = self.lesson(sid(e.lesson_id))
         if doc is None:
             return
-        homework_id, students = sid(e.originator_id), [str(x) for x in e.student_ids]
+        homework_id, students = sid(e.originator_id), [sid(x) for x in e.student_ids]
         doc["homework"][homework_id] = {
-            "id": homework_id, "text": e.text, "file_ids": [str(x) for x in e.file_ids],
+            "id": homework_id, "text": e.text, "file_ids": [sid(x) for x in e.file_ids],
             "due_lesson_id": s(e.due_lesson_id), "due_date": e.due_date.isoformat(),
             "result_file_required": e.result_file_required,
             "duration_minutes": e.duration_minutes, "work_type_id": s(e.work_type_id),

@@ -55,6 +55,7 @@ def day_key(day: str) -> str:
     return day.replace("-", "")
 
 
+@lru_cache(maxsize=4096)  # a few hundred (day, number) pairs a year, once per lesson put
 def lesson_sort(day: str, number: int) -> str:
     return f"{day_key(day)}{number:02d}"
 

@@ -62,6 +62,7 @@ class StateDocs(DocumentTable):
         # (kind, ref) -> pks of cached rows that had that ref (a superset: `in_range` checks)
         self.refs: dict[tuple[str, str], set[str]] = {}
         self.ranges: dict[tuple[str, str], list[tuple[str, str]]] = {}  # [lo, hi) loaded
+        self.empty: bool | None = None  # whether the stored table has no rows (None: unknown)
 
     @staticmethod
     def ddl(table: str) -> list[str]:
@@ -83,7 +84,16 @@ class StateDocs(DocumentTable):
         written = len(self.dirty)
         super().flush()
         if written:
+            self.empty = False
             analyze_when_grown(self.tx, self.table, written)
+
+    def _holds_nothing(self, wanted: int) -> bool:
+        """Whether the table is empty, asked once and only for a prefetch of more than one
+        chunk: a catch-up from 0 then skips its many queries that could find nothing (a
+        48,000-key prefetch is 96 queries of 500 keys, each costly to build and plan)."""
+        if self.empty is None and wanted > CHUNK:
+            self.empty = self.tx.fetchone(f"SELECT 1 FROM {self.table} LIMIT 1") is None
+        return bool(self.empty)
 
     def _load(self, kind: str, found: Iterable[tuple[Any, ...]]) -> None:
         known = self.cached.setdefault(kind, set())
@@ -108,10 +118,22 @@ class StateDocs(DocumentTable):
         return found
 
     def put(self, kind: str, pk: str, row: Row) -> None:
-        self.cached.setdefault(kind, set()).add(pk)
+        # The base class's put inlined, without `setdefault(..., set())` (a set built on
+        # every call): a catch-up puts a document for nearly every event it applies.
+        known = self.cached.get(kind)
+        if known is None:
+            known = self.cached[kind] = set()
+        known.add(pk)
+        key = (kind, pk)
+        self.rows[key] = row
+        self.dirty.add(key)
         if row.ref is not None:
-            self.refs.setdefault((kind, row.ref), set()).add(pk)
-        super().put(kind, pk, row)
+            ref = (kind, row.ref)
+            for index in (self.refs, self.by_ref):
+                pks = index.get(ref)
+                if pks is None:
+                    pks = index[ref] = set()
+                pks.add(pk)
 
     def delete(self, kind: str, pk: str) -> None:
         self.cached.setdefault(kind, set()).add(pk)
@@ -123,6 +145,10 @@ class StateDocs(DocumentTable):
 
     def prefetch(self, kind: str, pks: Iterable[str]) -> None:
         missing = sorted({pk for pk in pks if pk and (kind, pk) not in self.rows})
+        if self._holds_nothing(len(missing)):
+            self.cached.setdefault(kind, set()).update(missing)
+            self.rows.update(dict.fromkeys([(kind, pk) for pk in missing]))
+            return
         for chunk in chunks(missing):
             found = self.tx.fetchall(
                 f"SELECT {self._COLUMNS} FROM {self.table} "

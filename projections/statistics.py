@@ -120,8 +120,7 @@ class Statistics(Projection):
             for diffs, rows in zip(facts, lesson_rows(lesson_id, docs.doc(LESSON, lesson_id)),
                                    strict=True):
                 diffs.known(lesson_id, rows)
-        for _position, event in events:
-            state.apply(event)
+        state.apply_each(events)
         state.finish()
         for lesson_id in state.touched:
             doc = state.lesson(lesson_id)

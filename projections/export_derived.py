@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import islice
+from typing import Any
 from uuid import UUID
 
 from domain.calendar import academic_year_id
@@ -42,30 +44,43 @@ class Touches:
         self.counts: dict[CountKey, int] = {}
         # (group, day) -> its roster that day; cleared when a roster moves (`roster_changed`)
         self.rosters: dict[tuple[str, str], list[str]] = {}
+        # (group, day, school, rest) -> (school, student, *rest) for each student of its roster:
+        # a lesson touching its whole roster sets them with one C-level update per kind
+        self.roster_keys: dict[tuple[str, str, str, tuple[Any, ...]], list[Any]] = {}
+        self.numbers: dict[tuple[str, int, str], int | None] = {}  # `period_number`s
+        # The state's changed lessons by group (`JournalState.pending`), indexed as they come
+        self.changed: dict[str, list[str]] = {}
+        self.indexed = 0
+
+    def roster_changed(self) -> None:
+        """A roster moved: the rosters cached, and the keys made of them, may be stale."""
+        self.rosters.clear()
+        self.roster_keys.clear()
+
+    def year_changed(self) -> None:
+        """A year's periods may have changed."""
+        self.numbers.clear()
 
     def periods_of(self, school_id: str, year: int) -> list[Doc]:
         doc = self.state.docs.doc(YEAR, year_id(school_id, year))
         return list(doc["periods"]) if doc else []
 
     def period_number(self, school_id: str, year: int, day: str) -> int | None:
-        for number, period in enumerate(self.periods_of(school_id, year), 1):
-            if period["start"] <= day <= period["end"]:
-                return number
-        return None
+        key = (school_id, year, day)
+        if key not in self.numbers:
+            self.numbers[key] = next((number for number, period in enumerate(
+                self.periods_of(school_id, year), 1) if period["start"] <= day <= period["end"]),
+                None)
+        return self.numbers[key]
 
     def lesson(self, doc: Doc, students: Iterable[str] | None, position: int,
                stats: bool) -> None:
         """A lesson changed for some students (None: the group's roster on its day); with
         `stats`, in what the statistics count, else only in what the diary shows."""
-        day, school, week = doc["day"], doc["school_id"], iso_week(doc["day"])
-        whole = students is None
         if students is None:
-            found = self.rosters.get((doc["group_id"], day))
-            if found is None:
-                group, parent = self.state.group(doc["group_id"])
-                found = self.rosters[(doc["group_id"], day)] = (
-                    roster_on(group, parent, day) if group else [])
-            students = found
+            self._whole(doc, position, stats)
+            return
+        day, school, week = doc["day"], doc["school_id"], iso_week(doc["day"])
         students = list(students)
         for student in students:
             self.diaries[(school, student, week)] = position
@@ -77,8 +92,39 @@ class Touches:
             self.subjects[(school, student, week, doc["subject_id"])] = position
             if number is not None:
                 self.periods[(school, student, doc["year"], number)] = position
-        if whole and number is not None:
-            self.counts[(doc["group_id"], doc["subject_id"], doc["year"], number)] = position
+
+    def _whole(self, doc: Doc, position: int, stats: bool) -> None:
+        """`lesson` for the group's roster on the lesson's day."""
+        group, day, school, week = doc["group_id"], doc["day"], doc["school_id"], iso_week(
+            doc["day"])
+        weekly = self._keys(group, day, school, (week,))
+        self.diaries.update(dict.fromkeys(weekly, position))
+        if not stats:
+            return
+        self.weeks.update(dict.fromkeys(weekly, position))
+        self.subjects.update(dict.fromkeys(
+            self._keys(group, day, school, (week, doc["subject_id"])), position))
+        number = self.period_number(school, doc["year"], day)
+        if number is not None:
+            self.periods.update(dict.fromkeys(
+                self._keys(group, day, school, (doc["year"], number)), position))
+            self.counts[(group, doc["subject_id"], doc["year"], number)] = position
+
+    def _keys(self, group_id: str, day: str, school: str, rest: tuple[Any, ...]) -> list[Any]:
+        """(school, student, *rest) for each student of the group's roster on `day`."""
+        key = (group_id, day, school, rest)
+        found = self.roster_keys.get(key)
+        if found is None:
+            found = self.roster_keys[key] = [(school, student, *rest)
+                                             for student in self._roster(group_id, day)]
+        return found
+
+    def _roster(self, group_id: str, day: str) -> list[str]:
+        found = self.rosters.get((group_id, day))
+        if found is None:
+            group, parent = self.state.group(group_id)
+            found = self.rosters[(group_id, day)] = roster_on(group, parent, day) if group else []
+        return found
 
     def roster_moved(self, student: str, day: str, position: int) -> None:
         """From `day` on, the student may have other lessons in any of their groups."""
@@ -114,9 +160,23 @@ class Touches:
         docs, pending = self.state.docs, self.state.pending
         found = {pk: row.doc for pk, row in docs.in_range(LESSON, group_id, day_key(lo),
                                                           day_key(hi))}
-        found.update({pk: doc for pk, doc in pending.items() if doc["group_id"] == group_id})
+        found.update((pk, pending[pk]) for pk in self._changed(group_id))
         return [doc for _pk, doc in sorted(found.items())
                 if lo <= doc["day"] < hi and doc["group_id"] == group_id]
+
+    def _changed(self, group_id: str) -> list[str]:
+        """Pks of the group's changed lessons. The state's only grow while the batch's events
+        are applied (a lesson keeps its group), so each is indexed once, not scanned for each
+        group; `finish` empties them, and the index with them."""
+        pending = self.state.pending
+        if len(pending) < self.indexed:
+            self.changed.clear()
+            self.indexed = 0
+        if len(pending) > self.indexed:  # islice walks the indexed ones again
+            for pk, doc in islice(pending.items(), self.indexed, None):
+                self.changed.setdefault(doc["group_id"], []).append(pk)
+            self.indexed = len(pending)
+        return self.changed.get(group_id, [])
 
     def __bool__(self) -> bool:
         return bool(self.diaries or self.weeks or self.subjects or self.periods or self.counts)

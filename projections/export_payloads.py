@@ -222,6 +222,8 @@ class DiaryLesson(Struct, kw_only=True):
     room: str | None
     topic: str | None
     cancelled: bool
+    # The student's own fields, in this order: `export_facts` encodes the rest once per lesson
+    # and fills these in by position.
     marks: list[DiaryMark]
     absence: str | None
     homework: list[DiaryHomework]

@@ -8,16 +8,23 @@ class's stints) on the days they were in it; a record with nothing left is a tom
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable
+from itertools import chain
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from projections.export_derived import Touches
+from projections.export_derived import StatsKey, Touches
+from projections.export_facts import (
+    Block,
+    Facts,
+    block_of,
+    encoded_list,
+    facts_of,
+    tally,
+    total,
+)
 from projections.export_payloads import (
     DiaryDay,
-    DiaryHomework,
-    DiaryLesson,
-    DiaryMark,
     DiaryPayload,
     LessonCountPayload,
     PeriodStatsPayload,
@@ -27,89 +34,46 @@ from projections.export_payloads import (
     WeeklySubjectStatsPayload,
 )
 from projections.export_records import Records
-from projections.journal_events import ABSENT, attendance
 from projections.journal_state import STUDENT
-from projections.rosters import Doc, numeric, spans, week_bounds
-from projections.statistics import hundredths
-from projections.statistics_queries import ratio
-
-
-class Facts(NamedTuple):
-    """A lesson's marks and homework by student, indexed once per batch, and each student's
-    sums over their marks: (marks, numeric marks, their total, weighted total, weights)."""
-
-    marks: dict[str, list[tuple[str, Doc]]]
-    homework: dict[str, list[tuple[str, str]]]
-    sums: dict[str, tuple[int, int, int, int, int]]
-
-
-def facts_of(lesson: Doc) -> Facts:
-    marks: dict[str, list[tuple[str, Doc]]] = {}
-    for mark_id, mark in lesson["marks"].items():
-        marks.setdefault(mark["student_id"], []).append((mark_id, mark))
-    homework: dict[str, list[tuple[str, str]]] = {}
-    for work in lesson["homework"].values():
-        for student, status in work["students"].items():
-            homework.setdefault(student, []).append((work["id"], status))
-    sums: dict[str, tuple[int, int, int, int, int]] = {}
-    for student, placed in marks.items():
-        count = total = weighted = weights = 0
-        for _mark_id, mark in placed:
-            value = numeric(mark["value"])
-            if value is not None:
-                weight = hundredths(mark["weight"])
-                count, total = count + 1, total + value
-                weighted += value * weight
-                weights += weight
-        sums[student] = (len(placed), count, total, weighted, weights)
-    return Facts(marks, homework, sums)
-
-
-@dataclass
-class Tally:
-    marks: int = 0
-    numeric: int = 0
-    total: int = 0
-    weighted: int = 0
-    weights: int = 0
-    absences: int = 0
-    lessons: int = 0
-
-    def add(self, lesson: Doc, facts: Facts, student: str) -> None:
-        if lesson["cancelled"]:
-            return
-        self.lessons += 1
-        sums = facts.sums.get(student)
-        if sums is not None:
-            self.marks += sums[0]
-            self.numeric += sums[1]
-            self.total += sums[2]
-            self.weighted += sums[3]
-            self.weights += sums[4]
-        if attendance(lesson["attendance"].get(student)) in ABSENT:
-            self.absences += 1
-
-    def merge(self, other: Tally) -> None:
-        self.marks, self.numeric = self.marks + other.marks, self.numeric + other.numeric
-        self.total, self.weighted = self.total + other.total, self.weighted + other.weighted
-        self.weights, self.absences = self.weights + other.weights, self.absences + other.absences
-        self.lessons += other.lessons
-
-    def line(self) -> dict[str, Any]:
-        return {"marks": self.marks, "numeric_marks": self.numeric,
-                "average": ratio(self.total, self.numeric),
-                "weighted_average": ratio(self.weighted, self.weights),
-                "absences": self.absences, "lessons": self.lessons}
-
+from projections.rosters import Doc, Span, iso_week, spans, week_bounds
 
 _order = itemgetter("day", "number", "start", "id")  # a lesson's place in a week
+
+
+Days = list[tuple[str, list[Facts]]]  # a diary's days, each with its lessons' facts
+
+
+class StudentSpan(NamedTuple):
+    """A student's lessons in a span, a block per group; `groups` names the groups when each
+    block is its group's whole one (so students of the same groups share them), else None."""
+
+    blocks: list[Block]
+    groups: tuple[str, ...] | None
+
+
+def _place(entry: tuple[Doc, Facts]) -> Any:
+    return _order(entry[0])
+
+
+def _days(blocks: list[Block]) -> Days:
+    """The blocks' lessons by day, in order (each block's are), with their facts."""
+    found = [zip(block.lessons, block.facts, strict=True) for block in blocks if block.lessons]
+    entries: Iterable[tuple[Doc, Facts]] = found[0] if len(found) == 1 else sorted(
+        chain.from_iterable(found), key=_place)
+    days: dict[str, list[Facts]] = {}
+    for lesson, facts in entries:
+        days.setdefault(lesson["day"], []).append(facts)
+    return list(days.items())
 
 
 class Summaries:
     def __init__(self, touches: Touches, records: Records) -> None:
         self.touches, self.records, self.state = touches, records, touches.state
-        self.cache: dict[tuple[str, str, str], list[Doc]] = {}
+        self.blocks: dict[tuple[str, str, str], Block] = {}
+        self.loaded: dict[tuple[str, str, str], list[Doc]] = {}  # (group, lo, hi): unsorted
         self.facts: dict[str, Facts] = {}
+        self.days: dict[tuple[tuple[str, ...], str, str], Days] = {}  # by groups, lo, hi
+        self.stints: dict[str, list[tuple[str, str, list[Span]]]] = {}
 
     def fact(self, lesson: Doc) -> Facts:
         found = self.facts.get(lesson["id"])
@@ -117,57 +81,95 @@ class Summaries:
             found = self.facts[lesson["id"]] = facts_of(lesson)
         return found
 
-    def tally(self, lessons: list[Doc], student: str) -> dict[str, Tally]:
-        by_subject: dict[str, Tally] = defaultdict(Tally)
-        for lesson in lessons:
-            by_subject[lesson["subject_id"]].add(lesson, self.fact(lesson), student)
-        return by_subject
+    def block(self, group_id: str, lo: str, hi: str) -> Block:
+        key = (group_id, lo, hi)
+        found = self.blocks.get(key)
+        if found is None:
+            lessons = self.loaded.pop(key, None)
+            if lessons is None:
+                lessons = self.touches.lessons_of(group_id, lo, hi)
+            found = self.blocks[key] = block_of(sorted(lessons, key=_order), self.fact)
+        return found
 
-    def lessons(self, school: str, student: str, lo: str, hi: str) -> list[Doc]:
-        """The student's lessons in the school with lo <= day < hi, in order."""
-        docs = self.state.docs
-        groups = (docs.doc(STUDENT, student) or {"groups": []})["groups"]
-        found: list[Doc] = []
-        sources = 0
-        for group_id in groups:
-            group, parent = self.state.group(group_id)
-            if group is None or group["school_id"] != school:
+    def load_weeks(self, keys: list[StatsKey]) -> None:
+        """Each group's lessons in the weeks its students need, read in one range (not one
+        range a week: each read walks all the group's lessons), then split by week."""
+        weeks: dict[str, set[str]] = defaultdict(set)
+        for _school, student, week in keys:
+            for group_id, _group_school, _stints in self._stints(student):
+                weeks[group_id].add(week)
+        for group_id, needed in weeks.items():
+            by_week: dict[str, list[Doc]] = {week: [] for week in needed}
+            for lesson in self.touches.lessons_of(group_id, week_bounds(min(needed))[0],
+                                                  week_bounds(max(needed))[1]):
+                found = by_week.get(iso_week(lesson["day"]))
+                if found is not None:
+                    found.append(lesson)
+            for week, lessons in by_week.items():
+                self.loaded[(group_id, *week_bounds(week))] = lessons
+
+    def _stints(self, student: str) -> list[tuple[str, str, list[Span]]]:
+        """The student's groups with their school and the student's stints in them: each
+        week of the student's needs them, and they stay as they are while the batch writes."""
+        found = self.stints.get(student)
+        if found is None:
+            found = self.stints[student] = []
+            for group_id in (self.state.docs.doc(STUDENT, student) or {"groups": []})["groups"]:
+                group, parent = self.state.group(group_id)
+                stints = spans(group, parent, student) if group is not None else []
+                if group is not None and stints:
+                    found.append((group_id, group["school_id"], stints))
+        return found
+
+    def span(self, school: str, student: str, lo: str, hi: str) -> StudentSpan:
+        """The student's lessons in the school with lo <= day < hi, a block per group: the
+        group's, or for a student in it part of the span, the share of their days."""
+        found: list[Block] = []
+        groups: list[str] | None = []
+        for group_id, group_school, stints in self._stints(student):
+            if group_school != school:
                 continue
-            stints = spans(group, parent, student)
-            if not stints:
-                continue
-            key = (group_id, lo, hi)
-            if key not in self.cache:
-                self.cache[key] = sorted(self.touches.lessons_of(group_id, lo, hi), key=_order)
-            mine = self.cache[key]
+            block = self.block(group_id, lo, hi)
             if not any(start <= lo and (end is None or end >= hi) for start, end in stints):
-                mine = [lesson for lesson in mine if any(
+                block = block_of([lesson for lesson in block.lessons if any(
                     start <= lesson["day"] and (end is None or lesson["day"] < end)
-                    for start, end in stints)]
-            sources += bool(mine)
-            found += mine
-        return sorted(found, key=_order) if sources > 1 else found
+                    for start, end in stints)], self.fact)
+                groups = None
+            elif groups is not None:
+                groups.append(group_id)
+            found.append(block)
+        return StudentSpan(found, None if groups is None else tuple(groups))
+
+    def diary_days(self, span: StudentSpan, lo: str, hi: str) -> Days:
+        if span.groups is None:
+            return _days(span.blocks)
+        key = (span.groups, lo, hi)
+        found = self.days.get(key)
+        if found is None:
+            found = self.days[key] = _days(span.blocks)
+        return found
 
     def write(self) -> None:
         t, r = self.touches, self.records
         subjects: dict[tuple[str, str, str], list[tuple[str, int]]] = defaultdict(list)
         for (school, student, week, subject), position in t.subjects.items():
             subjects[(school, student, week)].append((subject, position))
-        for school, student, week in sorted(set(t.weeks) | set(subjects) | set(t.diaries)):
-            lessons = self.lessons(school, student, *week_bounds(week))
+        keys = sorted(set(t.weeks) | set(subjects) | set(t.diaries))
+        self.load_weeks(keys)
+        for school, student, week in keys:
+            span = self.span(school, student, *week_bounds(week))
             key = f"{school}:{student}:{week}"
             if (school, student, week) in t.diaries:
-                self._diary(key, school, student, week, lessons,
+                self._diary(key, school, student, week,
+                            self.diary_days(span, *week_bounds(week)),
                             t.diaries[(school, student, week)])
-            by_subject = self.tally(lessons, student)
+            by_subject = tally(span.blocks, student)
             if (school, student, week) in t.weeks:
-                total = Tally()
-                for tally in by_subject.values():
-                    total.merge(tally)
+                line = total(by_subject)
                 position = t.weeks[(school, student, week)]
-                if total.lessons or total.marks:
+                if line.lessons or line.marks:
                     r.upsert("weekly_stats", key, school, student, WeeklyStatsPayload(
-                        school_id=school, student_id=student, week=week, **total.line()),
+                        school_id=school, student_id=student, week=week, **line.line()),
                         position)
                 else:
                     r.tombstone("weekly_stats", key, school, student, position)
@@ -183,28 +185,16 @@ class Summaries:
         self._periods()
         self._counts()
 
-    def _diary(self, key: str, school: str, student: str, week: str, lessons: list[Doc],
+    def _diary(self, key: str, school: str, student: str, week: str, days: Days,
                position: int) -> None:
-        days: dict[str, list[DiaryLesson]] = {}
-        for lesson in lessons:
-            facts = self.fact(lesson)
-            days.setdefault(lesson["day"], []).append(DiaryLesson(
-                lesson_id=lesson["id"], number=lesson["number"], start=lesson["start"],
-                end=lesson["end"], subject_id=lesson["subject_id"], group_id=lesson["group_id"],
-                teacher_id=lesson["teacher_id"], substitute_id=lesson["substitute_id"],
-                room=lesson["room"], topic=lesson["topic"], cancelled=lesson["cancelled"],
-                marks=[DiaryMark(mark_id=mark_id, work_type_id=m["work_type_id"],
-                                 value=m["value"], weight=m["weight"], late=m["late"])
-                       for mark_id, m in facts.marks.get(student, ())],
-                absence=attendance(lesson["attendance"].get(student)),
-                homework=[DiaryHomework(homework_id=work_id, status=status)
-                          for work_id, status in facts.homework.get(student, ())]))
         if not days:
             self.records.tombstone("diary", key, school, student, position)
             return
         self.records.upsert("diary", key, school, student, DiaryPayload(
             school_id=school, student_id=student, week=week,
-            days=[DiaryDay(date=day, lessons=items) for day, items in days.items()]), position)
+            days=[DiaryDay(date=day, lessons=encoded_list([facts.diary(student)
+                                                           for facts in lessons]))
+                  for day, lessons in days]), position)
 
     def _periods(self) -> None:
         for (school, student, year, number), position in sorted(self.touches.periods.items()):
@@ -214,18 +204,16 @@ class Summaries:
                 self.records.tombstone("period_stats", key, school, student, position)
                 continue
             period = periods[number - 1]
-            by_subject = self.tally(self.lessons(school, student, period["start"],
-                                                 period["end"] + "~"), student)
-            total = Tally()
-            for tally in by_subject.values():
-                total.merge(tally)
-            if not (total.lessons or total.marks):
+            by_subject = tally(self.span(school, student, period["start"], period["end"] + "~")
+                               .blocks, student)
+            line = total(by_subject)
+            if not (line.lessons or line.marks):
                 self.records.tombstone("period_stats", key, school, student, position)
                 continue
             self.records.upsert("period_stats", key, school, student, PeriodStatsPayload(
                 school_id=school, student_id=student, academic_year=year, period=number,
                 period_name=period["name"], start=period["start"], end=period["end"],
-                total=StatsLine(**total.line()),
+                total=StatsLine(**line.line()),
                 subjects=[SubjectLine(subject_id=subject, **by_subject[subject].line())
                           for subject in sorted(by_subject)]), position)
 
@@ -240,9 +228,7 @@ class Summaries:
                 self.records.tombstone("lesson_count", key, group["school_id"], None, position)
                 continue
             period = periods[number - 1]
-            count = sum(1 for lesson in self.touches.lessons_of(
-                group_id, period["start"], period["end"] + "~")
-                if lesson["subject_id"] == subject and not lesson["cancelled"])
+            count = self.block(group_id, period["start"], period["end"] + "~").held.get(subject, 0)
             if not count:
                 self.records.tombstone("lesson_count", key, group["school_id"], None, position)
                 continue

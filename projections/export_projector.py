@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from projections.base import Positioned, Projection
 from projections.documents import Row
@@ -24,7 +25,7 @@ from projections.export_records import GATES, RECORDS, Gates, Records, ddl, inde
 from projections.export_status import ddl as status_ddl
 from projections.export_summaries import Summaries
 from projections.journal_catalogues import GRADEBOOK, SUBJECTS, WORK_TYPES, YEAR
-from projections.journal_events import iso, s, sid
+from projections.journal_events import iso, sid
 from projections.journal_state import (
     GRADES,
     GROUP,
@@ -44,6 +45,7 @@ STATE, ORIGIN = "export_state", "origin"
 PARTS = (ROSTER, LESSONS, JOURNAL, HOMEWORK, NAMES, YEARS, GRADES)
 ROSTER_MOVES = frozenset({"EduGroup.StudentEnrolled", "EduGroup.StudentLeft"})
 ROSTER_CHANGES = ROSTER_MOVES | {"EduGroup.Opened"}
+YEAR_CHANGES = "AcademicYear."  # any of its events may set the periods
 # Where an aggregate's school is found when its event does not name it.
 _HOME = {"EduGroup": GROUP, "Gradebook": GRADEBOOK, "AcademicYear": YEAR,
          "SubjectCatalogue": SUBJECTS, "WorkTypeCatalogue": WORK_TYPES}
@@ -60,9 +62,10 @@ class Export(Projection):
         return [*StateDocs.index_names(self.table(STATE)), *index_names(self.table(RECORDS))]
 
     def deferred_index_names(self) -> Sequence[str]:
-        # Sealing reads records by position; a batch reads them by key (and, opening a
-        # gate, by school or person).
-        return index_names(self.table(RECORDS))[:1]
+        # Sealing and the export's queries read records by position and by school; a batch
+        # reads them by key, and by person when gates open (`Records.flush`: one statement a
+        # kind of gate, so a school's opening does not need its index).
+        return index_names(self.table(RECORDS))[:2]
 
     def create_tables(self, tx: Tx, dialect: str) -> None:
         for statement in [*StateDocs.ddl(self.table(STATE)),
@@ -79,21 +82,23 @@ class Export(Projection):
         handlers = {**people.handlers, **journal.handlers}
         _prefetch(docs, events)
         state.prefetch(events)
+        # What the state notes it touched (`touched`, `places`, `roster_moves`) serves the
+        # projections that rewrite by lesson: the export never reads it, so it is not cleared
+        # event by event; it goes with the state at the batch's end.
         for position, event in events:
             name = type(event).__qualname__
             journal.before(event)
             state.apply(event)
             if name in ROSTER_CHANGES:
-                touches.rosters.clear()  # the rosters it cached may have changed
+                touches.roster_changed()
+            elif name.startswith(YEAR_CHANGES):
+                touches.year_changed()
             handler = handlers.get(name)
             if handler is not None:
                 handler(position, event)
             if name in ROSTER_MOVES:
                 touches.roster_moved(sid(event.student_id), event.on.isoformat(), position)
             self._system_event(state, records, position, event, name)
-            state.touched.clear()
-            state.places.clear()
-            state.roster_moves.clear()
         state.finish()
         Summaries(touches, records).write()
         records.flush()
@@ -107,7 +112,7 @@ class Export(Projection):
                       name: str) -> None:
         """«События Системы»: every event of a school's aggregates, without its data."""
         docs, aggregate = state.docs, name.partition(".")[0]
-        school = s(getattr(event, "school_id", None))
+        school = _id(getattr(event, "school_id", None))
         origin = sid(event.originator_id)
         schools: list[str] = [school] if school else []
         if school and event.originator_version == 1 and aggregate not in _KNOWN:
@@ -118,8 +123,8 @@ class Export(Projection):
             return
         payload = SystemEventPayload(
             event_type=name, aggregate_id=origin, aggregate_version=event.originator_version,
-            actor=str(getattr(event, "actor", "")), command_id=s(getattr(event, "command_id",
-                                                                          None)),
+            actor=str(getattr(event, "actor", "")),
+            command_id=_id(getattr(event, "command_id", None)),
             at=iso(event.timestamp))
         for school_id in schools:
             records.upsert("system_event", f"{position}:{school_id}", school_id, None, payload,
@@ -143,6 +148,11 @@ class Export(Projection):
         row = docs.get({"Homework": WORK, "LessonMaterials": MATERIALS}.get(aggregate, ORIGIN),
                        origin)
         return [row.school_id] if row is not None and row.school_id else []
+
+
+def _id(value: UUID | None) -> str | None:
+    """An event's id as text: `sid`'s, cached (every event names its school and command)."""
+    return None if value is None else sid(value)
 
 
 _KNOWN = frozenset({"School", "Person", "Lesson", "Homework", "LessonMaterials", *_HOME})

@@ -13,6 +13,7 @@ Records are never dropped while a gate is closed: they wait behind it.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,10 +24,9 @@ from projections.state import chunks, marks
 from projections.store import Tx
 
 RECORDS, GATES = "export_records", "export_gates"
-_encode = msgspec.json.encode
-Key = tuple[str, str]  # (entity, key)
-# school, person, op, position, late, payload
-Pending = tuple[str, str | None, int, int, int, str | None]
+_encode = msgspec.json.Encoder().encode
+# entity, key, school, person, op, version, position, late, payload: the row as written
+Pending = tuple[str, str, str, str | None, int, int, int, int, str | None]
 _COLUMNS = ("entity", "key", "school_id", "person_id", "op", "version", "position", "late",
             "payload")
 
@@ -52,60 +52,84 @@ def index_names(records: str) -> list[str]:
 
 
 class Records:
-    """Writes of one batch: the last write of a key wins; flushed with one executemany."""
+    """Writes of one batch: the last write of a key wins; flushed in one bulk upsert."""
 
     def __init__(self, tx: Tx, table: str) -> None:
         self.tx, self.table = tx, table
-        self.pending: dict[Key, Pending] = {}
-        self.live: dict[Key, tuple[str, str | None] | None] = {}  # a live row's school, person
+        # entity -> key -> row: flushed in (entity, key) order, each entity's keys sorted as
+        # plain strings (several times faster than 1.4M (entity, key) tuples)
+        self.pending: defaultdict[str, dict[str, Pending]] = defaultdict(dict)
+        # entity -> key -> position of a delete of a record not written in this batch: a
+        # tombstone if the stored record is live, looked up for all of them at flush
+        self.doubtful: defaultdict[str, dict[str, int]] = defaultdict(dict)
         self.opened: dict[tuple[str, str], int] = {}  # (gate kind, id) -> last opening
 
     def upsert(self, entity: str, key: str, school_id: str, person_id: str | None,
                payload: msgspec.Struct, position: int, late: bool = False) -> None:
-        self.pending[(entity, key)] = (school_id, person_id, UPSERT, position, int(late),
-                                       _encode(payload).decode())
+        self.pending[entity][key] = (entity, key, school_id, person_id, UPSERT, VERSIONS[entity],
+                                     position, 1 if late else 0, _encode(payload).decode())
+        if self.doubtful:
+            self.doubtful[entity].pop(key, None)
 
     def delete(self, entity: str, key: str, position: int) -> None:
         """A tombstone, only for a record that is live now (a second delete writes nothing)."""
-        found = self._live(entity, key)
-        if found is not None:
-            self.pending[(entity, key)] = (found[0], found[1], DELETE, position, 0, None)
+        row = self.pending[entity].get(key)
+        if row is not None:
+            if row[4] == UPSERT:
+                self.pending[entity][key] = (entity, key, row[2], row[3], DELETE,
+                                             VERSIONS[entity], position, 0, None)
+        else:
+            self.doubtful[entity].setdefault(key, position)
 
     def tombstone(self, entity: str, key: str, school_id: str, person_id: str | None,
                   position: int) -> None:
         """A tombstone whether or not the record was ever live (derived records)."""
-        self.pending[(entity, key)] = (school_id, person_id, DELETE, position, 0, None)
-
-    def _live(self, entity: str, key: str) -> tuple[str, str | None] | None:
-        row = self.pending.get((entity, key))
-        if row is not None:
-            return (row[0], row[1]) if row[2] == UPSERT else None
-        if (entity, key) not in self.live:
-            found = self.tx.fetchone(
-                f"SELECT school_id, person_id FROM {self.table} "
-                "WHERE entity = ? AND key = ? AND op = ?", (entity, key, UPSERT))
-            self.live[(entity, key)] = (str(found[0]), found[1]) if found else None
-        return self.live[(entity, key)]
+        self.pending[entity][key] = (entity, key, school_id, person_id, DELETE,
+                                     VERSIONS[entity], position, 0, None)
+        if self.doubtful:
+            self.doubtful[entity].pop(key, None)
 
     def open_gate(self, kind: str, gate_id: str, position: int) -> None:
         """Everything behind the gate moves up to `position` at flush."""
         self.opened[(kind, gate_id)] = max(position, self.opened.get((kind, gate_id), 0))
 
     def flush(self) -> None:
-        rows = [(entity, key, school, person, op, VERSIONS[entity], position, late, payload)
-                for (entity, key), (school, person, op, position, late, payload)
-                in self.pending.items()]
-        if rows:  # one COPY-staged upsert on PostgreSQL; keys are unique (a dict's)
-            rows.sort(key=lambda row: (row[0], row[1]))
+        self._resolve_doubtful()
+        rows = [pending[key] for _entity, pending in sorted(self.pending.items())
+                for key in sorted(pending)]
+        if rows:  # one COPY-staged upsert on PostgreSQL, in key order
             self.tx.upsert(self.table, _COLUMNS, ("entity", "key"), rows)
-        column = {"school": "school_id", "person": "person_id"}
-        for (kind, gate_id), position in sorted(self.opened.items()):
-            self.tx.execute(
-                f"UPDATE {self.table} SET position = ? WHERE {column[kind]} = ? AND position < ?",
-                (position, gate_id, position))
+        self._open_gates()
         self.pending.clear()
-        self.live.clear()
+        self.doubtful.clear()
         self.opened.clear()
+
+    def _resolve_doubtful(self) -> None:
+        """Deletes of records not written in the batch: a tombstone for each stored live one
+        (a query per entity and chunk, not one per delete)."""
+        for entity, deletes in sorted(self.doubtful.items()):
+            for chunk in chunks(sorted(deletes)):
+                for key, school, person in self.tx.fetchall(
+                        f"SELECT key, school_id, person_id FROM {self.table} WHERE entity = ? "
+                        f"AND op = ? AND key IN ({marks(len(chunk))})", (entity, UPSERT, *chunk)):
+                    self.pending[entity][key] = (entity, key, str(school), person, DELETE,
+                                                 VERSIONS[entity], deletes[key], 0, None)
+
+    def _open_gates(self) -> None:
+        """Every record behind a gate opened in the batch moves up to the opening: one
+        statement a kind of gate and chunk (while a catch-up from 0 runs, the by-school index
+        is not there, and a statement a school would scan the table each time)."""
+        column = {"school": "school_id", "person": "person_id"}
+        for kind in sorted({kind for kind, _id in self.opened}):
+            gates = sorted((gate_id, position) for (of, gate_id), position
+                           in self.opened.items() if of == kind)
+            for chunk in chunks(gates):
+                values = ", ".join("(?, CAST(? AS BIGINT))" for _ in chunk)
+                self.tx.execute(
+                    f"WITH gate (id, at) AS (VALUES {values}) UPDATE {self.table} "
+                    f"SET position = gate.at FROM gate WHERE {self.table}.{column[kind]} = "
+                    f"gate.id AND {self.table}.position < gate.at",
+                    [value for gate in chunk for value in gate])
 
 
 class Gates:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Collection
 from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +24,9 @@ KEY_BYTES = 32
 
 class KeyStore(Protocol):
     def get(self, person_id: UUID) -> bytes | None: ...
+
+    def get_many(self, person_ids: Collection[UUID]) -> dict[UUID, bytes]:
+        """`get` of each person it knows (as one query where the store has queries)."""
 
     def create(self, person_id: UUID) -> bytes: ...
 
@@ -40,6 +44,9 @@ class MemoryKeyStore:
 
     def get(self, person_id: UUID) -> bytes | None:
         return self.keys.get(person_id)
+
+    def get_many(self, person_ids: Collection[UUID]) -> dict[UUID, bytes]:
+        return _each(self, person_ids)
 
     def create(self, person_id: UUID) -> bytes:
         with self._lock:
@@ -74,6 +81,9 @@ class FileKeyStore:
         except FileNotFoundError:
             return None
         return key if len(key) == KEY_BYTES else None
+
+    def get_many(self, person_ids: Collection[UUID]) -> dict[UUID, bytes]:
+        return _each(self, person_ids)
 
     def create(self, person_id: UUID) -> bytes:
         key_path, _ = self._paths(person_id)
@@ -113,6 +123,11 @@ class FileKeyStore:
         pass
 
 
+def _each(store: KeyStore, person_ids: Collection[UUID]) -> dict[UUID, bytes]:
+    found = {person_id: store.get(person_id) for person_id in person_ids}
+    return {person_id: key for person_id, key in found.items() if key is not None}
+
+
 def _write_synced(path: Path, data: bytes) -> None:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
@@ -142,6 +157,10 @@ class PostgresKeyStore:
         self._lock = threading.Lock()
 
     def _run(self, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        rows = self._rows(sql, params)
+        return rows[0] if rows else None
+
+    def _rows(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         with self._lock:
             for attempt in (1, 2):
                 try:
@@ -149,12 +168,12 @@ class PostgresKeyStore:
                         self._connection = psycopg.connect(autocommit=True, **self.conninfo)
                         self._create_table(self._connection)
                     cursor = self._connection.execute(sql, params)
-                    return cursor.fetchone() if cursor.description else None
+                    return cursor.fetchall() if cursor.description else []
                 except psycopg.OperationalError:
                     self.close()
                     if attempt == 2:
                         raise
-        return None  # pragma: no cover
+        return []  # pragma: no cover
 
     def _create_table(self, connection: psycopg.Connection[Any]) -> None:
         # Another process may create it at the same moment.
@@ -169,6 +188,14 @@ class PostgresKeyStore:
         if row is None:
             return None
         return bytes(row[0]) if row[0] is not None else b""
+
+    def get_many(self, person_ids: Collection[UUID]) -> dict[UUID, bytes]:
+        """One query for a batch of events' people, not one per Person event."""
+        if not person_ids:
+            return {}
+        rows = self._rows(f"SELECT person_id, key FROM {self.TABLE} WHERE person_id = ANY(%s)",
+                          (list(person_ids),))
+        return {row[0]: bytes(row[1]) if row[1] is not None else b"" for row in rows}
 
     def create(self, person_id: UUID) -> bytes:
         self._run(f"INSERT INTO {self.TABLE} (person_id, key) VALUES (%s, %s) "

@@ -17,7 +17,7 @@ import base64
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -66,11 +66,14 @@ class PersonalData:
         self._cache: dict[UUID, tuple[bytes, float]] = {}
         self._lock = threading.Lock()
 
-    def _key(self, person_id: UUID, create: bool) -> bytes | None:
+    def _key(self, person_id: UUID, create: bool,
+             batch: Mapping[UUID, bytes] | None = None) -> bytes | None:
         now = time.monotonic()
         cached = self._cache.get(person_id)
         if cached is not None and (not cached[0] or cached[1] > now):
             return cached[0]
+        if batch is not None and person_id in batch:
+            return batch[person_id]
         key = self.keys.create(person_id) if create else self.keys.get(person_id)
         if key is not None:
             with self._lock:
@@ -78,6 +81,17 @@ class PersonalData:
                     self._cache.clear()
                 self._cache[person_id] = (key, now + self.ttl_seconds)
         return key
+
+    def keys_for(self, person_ids: Collection[UUID]) -> dict[UUID, bytes]:
+        """The stored keys of the people a batch of events opens, in one query: for `open`'s
+        `batch`, and for that batch only (never cached: an erased key must disappear).
+        People whose key (or erasure) this process holds already are not asked for."""
+        now = time.monotonic()
+        cache = self._cache
+        wanted = [person_id for person_id in person_ids
+                  if (cached := cache.get(person_id)) is None
+                  or (cached[0] and cached[1] <= now)]
+        return self.keys.get_many(wanted)
 
     def seal(self, topic: str, person_id: UUID, version: int, state: dict[str, Any]) -> None:
         """Replace the personal fields of `state` (in place) by one encrypted blob."""
@@ -94,8 +108,10 @@ class PersonalData:
         sealed, tag = cipher.encrypt_and_digest(_encode(secret))
         state[FIELD] = cipher.nonce + tag + sealed
 
-    def open(self, topic: str, person_id: UUID, version: int, data: bytes) -> tuple[bytes, bool]:
-        """The JSON state with the personal fields back (or erased); True when erased."""
+    def open(self, topic: str, person_id: UUID, version: int, data: bytes,
+             batch: Mapping[UUID, bytes] | None = None) -> tuple[bytes, bool]:
+        """The JSON state with the personal fields back (or erased); True when erased.
+        `batch`: keys read by `keys_for` for the events being decoded with this one."""
         if topic == ERASURE_TOPIC:
             self.forget(person_id)  # heals an erasure interrupted before its key went
             return data, False
@@ -103,7 +119,7 @@ class PersonalData:
         blob = state.pop(FIELD, None)
         if blob is None:  # written before personal data was sealed
             return data, False
-        key = self._key(person_id, create=False)
+        key = self._key(person_id, create=False, batch=batch)
         if key is None:
             raise MapperDeserialisationError(
                 f"no personal-data key for {person_id}: is the key store the log's?")

@@ -12,6 +12,8 @@ from typing import Any
 import psycopg
 from psycopg_pool import ConnectionPool
 
+from projections.store import IN, in_list
+
 
 class _SqliteTx:
     def __init__(self, connection: sqlite3.Connection) -> None:
@@ -35,6 +37,19 @@ class _SqliteTx:
         rows: Sequence[Sequence[Any]],
     ) -> None:
         self.connection.executemany(_upsert_sql(table, columns, key, "?"), rows)
+
+    def fetchall_in(
+        self, sql: str, params: Sequence[Any], column: str, values: Sequence[Any],
+    ) -> list[tuple[Any, ...]]:
+        # SQLite has no array parameter: IN lists, chunked below its variable limit.
+        return [row for text, args in in_list(sql, params, column, values)
+                for row in self.connection.execute(text, args).fetchall()]
+
+    def execute_in(
+        self, sql: str, params: Sequence[Any], column: str, values: Sequence[Any],
+    ) -> None:
+        for text, args in in_list(sql, params, column, values):
+            self.connection.execute(text, args)
 
 
 def _upsert_sql(table: str, columns: Sequence[str], key: Sequence[str], mark: str) -> str:
@@ -101,6 +116,13 @@ def _pg(sql: str) -> str:
     return sql.replace("?", "%s")
 
 
+def _any(sql: str, params: Sequence[Any], column: str,
+         values: Sequence[Any]) -> tuple[str, tuple[Any, ...]]:
+    """`{in}` as `column = ANY(array)`: one statement text whatever the count of values, so
+    psycopg prepares it once, and there is no list of marks to parse and plan each time."""
+    return _pg(sql.replace(IN, f"{column} = ANY(?)")), (*params, list(values))
+
+
 class _PostgresTx:
     def __init__(self, cursor: psycopg.Cursor[Any]) -> None:
         self.cursor = cursor
@@ -118,6 +140,22 @@ class _PostgresTx:
     def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         self.cursor.execute(_pg(sql), params)  # type: ignore[arg-type]
         return self.cursor.fetchone()
+
+    def fetchall_in(
+        self, sql: str, params: Sequence[Any], column: str, values: Sequence[Any],
+    ) -> list[tuple[Any, ...]]:
+        # One array parameter: the statement's text is the same whatever the count, so
+        # psycopg prepares it once, and there is no list of marks to parse and plan.
+        if not values:
+            return []
+        self.cursor.execute(*_any(sql, params, column, values))  # type: ignore[arg-type]
+        return self.cursor.fetchall()
+
+    def execute_in(
+        self, sql: str, params: Sequence[Any], column: str, values: Sequence[Any],
+    ) -> None:
+        if values:
+            self.cursor.execute(*_any(sql, params, column, values))  # type: ignore[arg-type]
 
     def upsert(
         self, table: str, columns: Sequence[str], key: Sequence[str],

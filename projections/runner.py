@@ -203,8 +203,12 @@ class ProjectionRunner:
                     start=notifications[-1].id, limit=self.catch_up_size - self.batch_size,
                     stop=stop_at, inclusive_of_start=False)]
                 self._defer_indexes(tx, [p for p in self.projections if not positions[p.name]])
+            # A mapper that decodes a batch at once reads its personal-data keys in one query.
+            decode = getattr(self.mapper, "to_domain_events", None)
+            decoded = (decode(notifications) if decode is not None
+                       else [self.mapper.to_domain_event(n) for n in notifications])
             events: list[Positioned] = [
-                (n.id, self.mapper.to_domain_event(n)) for n in notifications
+                (n.id, event) for n, event in zip(notifications, decoded, strict=True)
             ]
             last = notifications[-1].id
             spent: list[tuple[str, int, float]] = []

@@ -17,7 +17,7 @@ from typing import Any
 import msgspec
 
 from projections.documents import DocumentTable, Row
-from projections.store import Tx
+from projections.store import IN, Tx, execute_in, fetch_in
 
 _decode = msgspec.json.decode
 CHUNK = 500
@@ -42,8 +42,9 @@ def analyze_when_grown(tx: Tx, table: str, rows: int) -> None:
     """ANALYZE a table each time the rows written to it (by this process) double.
 
     A catch-up fills tables faster than autovacuum samples them; with statistics from when a
-    table was small, PostgreSQL answers `kind = ? AND pk IN (...500 keys...)` by scanning every
-    row of the kind through another index (25 ms instead of 2). Doubling bounds the cost."""
+    table was small, PostgreSQL answered a prefetch (`kind = ? AND pk IN (...500 keys...)`)
+    by scanning every row of the kind through another index (25 ms instead of 2). Doubling
+    bounds the cost."""
     total = _written.get(table, 0) + rows
     _written[table] = total
     if total >= _analyze_at.get(table, 1000):
@@ -149,17 +150,14 @@ class StateDocs(DocumentTable):
             self.cached.setdefault(kind, set()).update(missing)
             self.rows.update(dict.fromkeys([(kind, pk) for pk in missing]))
             return
-        for chunk in chunks(missing):
-            found = self.tx.fetchall(
-                f"SELECT {self._COLUMNS} FROM {self.table} "
-                f"WHERE kind = ? AND pk IN ({marks(len(chunk))})",
-                (kind, *chunk),
-            )
-            self._load(kind, found)
-            for pk in chunk:
-                if (kind, pk) not in self.rows:
-                    self.rows[(kind, pk)] = None
-                    self.cached.setdefault(kind, set()).add(pk)
+        self._load(kind, fetch_in(
+            self.tx, f"SELECT {self._COLUMNS} FROM {self.table} WHERE kind = ? AND {IN}",
+            (kind,), "pk", missing))
+        known = self.cached.setdefault(kind, set())
+        for pk in missing:
+            if (kind, pk) not in self.rows:
+                self.rows[(kind, pk)] = None
+                known.add(pk)
 
     def in_range(self, kind: str, ref: str, lo: str, hi: str) -> list[tuple[str, Row]]:
         """Documents of `ref` with lo <= sort < hi, as they stand in this batch.
@@ -201,9 +199,7 @@ class Rewrites:
         if not self.pending:
             return
         owners = sorted(self.pending)
-        self.tx.executemany(
-            f"DELETE FROM {self.table} WHERE {self.owner} = ?", [(owner,) for owner in owners]
-        )
+        execute_in(self.tx, f"DELETE FROM {self.table} WHERE {IN}", (), self.owner, owners)
         rows = [row for owner in owners for row in self.pending[owner]]
         if rows:
             self.tx.executemany(
@@ -253,9 +249,8 @@ class Diffs:
             new = self._keyed(rows)
             upserts += [row for key, row in new.items() if old.get(key) != row]
             deletes += [key for key in old if key not in new]
-        if rewrite:
-            self.tx.executemany(f"DELETE FROM {self.table} WHERE {self.owner} = ?",
-                                [(owner,) for owner in rewrite])
+        # One statement for all of them (an owner not in the table costs nothing more).
+        execute_in(self.tx, f"DELETE FROM {self.table} WHERE {IN}", (), self.owner, rewrite)
         if deletes:
             where = " AND ".join(f"{column} = ?" for column in self.key)
             self.tx.executemany(f"DELETE FROM {self.table} WHERE {where}", sorted(deletes))

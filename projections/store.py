@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 
 class Tx(Protocol):
@@ -23,6 +23,63 @@ class Tx(Protocol):
         rows: Sequence[Sequence[Any]],
     ) -> None:
         """Insert `rows`, replacing the non-key columns of rows whose `key` exists."""
+
+
+IN = "{in}"  # where `fetch_in` puts "column is one of the values"
+IN_CHUNK = 500  # values per IN list where a database takes no array parameter
+
+
+@runtime_checkable
+class InQueries(Protocol):
+    """A transaction that selects by a list of values in one statement of one shape."""
+
+    def fetchall_in(
+        self, sql: str, params: Sequence[Any], column: str, values: Sequence[Any],
+    ) -> list[tuple[Any, ...]]:
+        """Rows of `sql` with its `{in}` read as `column` in `values`; `{in}` comes after
+        the placeholders of `params`."""
+
+    def execute_in(
+        self, sql: str, params: Sequence[Any], column: str, values: Sequence[Any],
+    ) -> None:
+        """`sql` (a DELETE, an UPDATE) with its `{in}` read as `column` in `values`."""
+
+
+def in_list(sql: str, params: Sequence[Any], column: str,
+            values: Sequence[Any]) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    """(SQL, parameters) of `sql` with `{in}` as IN lists of at most IN_CHUNK values."""
+    for index in range(0, len(values), IN_CHUNK):
+        chunk = values[index:index + IN_CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        yield sql.replace(IN, f"{column} IN ({marks})"), (*params, *chunk)
+
+
+def fetch_in(tx: Tx, sql: str, params: Sequence[Any], column: str,
+             values: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Rows of `sql` whose `column` is in `values` (its `{in}`, after `params`' marks).
+
+    PostgreSQL takes the values as one array (`column = ANY(?)`): one statement, prepared
+    once, instead of IN lists of hundreds of marks, each parsed and planned anew. A
+    transaction without `fetchall_in` (a wrapper) gets IN lists, as SQLite does."""
+    if not values:
+        return []
+    if isinstance(tx, InQueries):
+        return tx.fetchall_in(sql, params, column, values)
+    return [row for text, args in in_list(sql, params, column, values)
+            for row in tx.fetchall(text, args)]
+
+
+def execute_in(tx: Tx, sql: str, params: Sequence[Any], column: str,
+               values: Sequence[Any]) -> None:
+    """`sql` for the rows whose `column` is in `values` (as `fetch_in`): on PostgreSQL one
+    statement, not one per value (an `executemany`) nor one per IN list."""
+    if not values:
+        return
+    if isinstance(tx, InQueries):
+        tx.execute_in(sql, params, column, values)
+        return
+    for text, args in in_list(sql, params, column, values):
+        tx.execute(text, args)
 
 
 class ViewStore(Protocol):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from pathlib import Path
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import msgspec
 import pytest
@@ -14,9 +15,9 @@ from api.masking import mask, mask_change, masked_documents
 from domain.causation import Causation, acting
 from domain.person import BirthCertificate, Documents, FullName, Passport, Person, Sex
 from domain.personal_data import ERASED
-from infra.key_stores import FileKeyStore, PostgresKeyStore
+from infra.key_stores import FileKeyStore, MemoryKeyStore, PostgresKeyStore
 from infra.mapper import MsgspecMapper, NullTranscoder
-from infra.personal_data import FIELD, PersonErased, key_store_for
+from infra.personal_data import FIELD, PersonalData, PersonErased, key_store_for
 
 TODAY = date(2026, 1, 1)
 
@@ -133,3 +134,83 @@ def test_documents_are_masked_keeping_their_shape() -> None:
     assert mask_change("documents.passport.number", "987654") == "****54"
     assert mask_change("documents.snils", "11223344595") == "***-***-*** 95"
     assert mask_change("name.last", "Шифрова") == "Шифрова"
+
+
+class _CountingStore(MemoryKeyStore):
+    """Counts the store's reads: `get` (one person) and `get_many` (a batch)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gets = self.batches = 0
+
+    def get(self, person_id: UUID) -> bytes | None:
+        self.gets += 1
+        return super().get(person_id)
+
+    def get_many(self, person_ids: Collection[UUID]) -> dict[UUID, bytes]:
+        self.batches += 1
+        return {p: key for p in person_ids if (key := self.keys.get(p)) is not None}
+
+
+def _reader(keys: _CountingStore) -> MsgspecMapper:
+    """A mapper of another process over the same key store (its cache empty)."""
+    mapper = MsgspecMapper(transcoder=NullTranscoder())
+    mapper.personal_data = PersonalData(keys)
+    return mapper
+
+
+def test_a_batch_reads_its_peoples_keys_in_one_query_and_never_keeps_them() -> None:
+    keys = _CountingStore()
+    writer = MsgspecMapper(transcoder=NullTranscoder())
+    writer.personal_data = PersonalData(keys)
+    people = [_person(), _person()]
+    stored = [writer.to_stored_event(e) for p in people for e in p.collect_events()]
+    reader = _reader(keys)
+    first = reader.to_domain_events(stored)
+    assert (keys.batches, keys.gets) == (1, 0)
+    assert [e.name for e in first[::2]] == [FullName(last="Шифрова", first="Ия")] * 2  # type: ignore[attr-defined]
+    keys.erase(people[0].id)  # by another process: this reader caches nothing of the batch
+    again = reader.to_domain_events(stored)
+    assert (keys.batches, keys.gets) == (2, 0)
+    assert again[0].name == FullName(last=ERASED, first=ERASED)  # type: ignore[attr-defined]
+    assert again[0].personal_data_erased is True  # type: ignore[attr-defined]
+    assert again[2].name == FullName(last="Шифрова", first="Ия")  # type: ignore[attr-defined]
+    assert [vars(e) for e in again[1:]] == [vars(reader.to_domain_event(s)) for s in stored[1:]]
+
+
+def test_a_batch_after_this_process_erased_a_person_reads_them_erased() -> None:
+    keys = _CountingStore()
+    mapper = _reader(keys)
+    person = _person()
+    stored = [mapper.to_stored_event(e) for e in person.collect_events()]
+    assert mapper.forget_person(person.id) is True
+    decoded = mapper.to_domain_events(stored)
+    assert all(e.personal_data_erased for e in decoded)  # type: ignore[attr-defined]
+    assert mapper.to_domain_events([]) == []
+
+
+def test_a_batch_without_the_persons_key_does_not_decode() -> None:
+    stored = [_mapper().to_stored_event(e) for e in _person().collect_events()]
+    with pytest.raises(MapperDeserialisationError, match="no personal-data key"):
+        _reader(_CountingStore()).to_domain_events(stored)
+
+
+@pytest.mark.postgres
+def test_the_postgres_store_reads_many_keys_in_one_query(postgres_url: str) -> None:
+    store = PostgresKeyStore({"conninfo": postgres_url})
+    kept, erased, unknown = uuid4(), uuid4(), uuid4()
+    key = store.create(kept)
+    store.create(erased)
+    store.erase(erased)
+    assert store.get_many([kept, erased, unknown]) == {kept: key, erased: b""}
+    assert store.get_many([]) == {}
+    store.close()
+
+
+def test_the_memory_and_file_stores_read_many_keys(tmp_path: Path) -> None:
+    for store in (MemoryKeyStore(), FileKeyStore(tmp_path / "keys")):
+        kept, erased, unknown = uuid4(), uuid4(), uuid4()
+        key = store.create(kept)
+        store.create(erased)
+        store.erase(erased)
+        assert store.get_many([kept, erased, unknown]) == {kept: key, erased: b""}

@@ -17,8 +17,8 @@ from projections.base import Positioned, Projection
 from projections.journal_events import CHANGE_KINDS, iso
 from projections.journal_state import LESSONS, JournalState
 from projections.pagination import checked_limit, decode_cursor, encode_cursor
-from projections.state import StateDocs, marks
-from projections.store import Tx, ViewStore
+from projections.state import StateDocs
+from projections.store import Tx, ViewStore, marks
 
 _encode, _decode = msgspec.json.encode, msgspec.json.decode
 FEED, STATE = "view_changes", "view_changes_state"

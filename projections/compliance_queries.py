@@ -6,8 +6,7 @@ from typing import Any
 
 from projections.compliance import ROWS
 from projections.pagination import checked_limit, decode_cursor, encode_cursor
-from projections.state import marks
-from projections.store import ViewStore
+from projections.store import ViewStore, marks
 
 Counts = dict[str, int]
 # (kind, status) -> the counter it adds to, besides the kind's total

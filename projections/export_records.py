@@ -20,8 +20,7 @@ from typing import Any
 import msgspec
 
 from projections.export_schemas import DELETE, UPSERT, VERSIONS
-from projections.state import chunks, marks
-from projections.store import Tx
+from projections.store import IN, Tx, chunks, fetch_in
 
 RECORDS, GATES = "export_records", "export_gates"
 _encode = msgspec.json.Encoder().encode
@@ -106,14 +105,14 @@ class Records:
 
     def _resolve_doubtful(self) -> None:
         """Deletes of records not written in the batch: a tombstone for each stored live one
-        (a query per entity and chunk, not one per delete)."""
+        (a query per entity, not one per delete)."""
         for entity, deletes in sorted(self.doubtful.items()):
-            for chunk in chunks(sorted(deletes)):
-                for key, school, person in self.tx.fetchall(
-                        f"SELECT key, school_id, person_id FROM {self.table} WHERE entity = ? "
-                        f"AND op = ? AND key IN ({marks(len(chunk))})", (entity, UPSERT, *chunk)):
-                    self.pending[entity][key] = (entity, key, str(school), person, DELETE,
-                                                 VERSIONS[entity], deletes[key], 0, None)
+            for key, school, person in fetch_in(
+                    self.tx, f"SELECT key, school_id, person_id FROM {self.table} "
+                    f"WHERE entity = ? AND op = ? AND {IN}", (entity, UPSERT), "key",
+                    sorted(deletes)):
+                self.pending[entity][key] = (entity, key, str(school), person, DELETE,
+                                             VERSIONS[entity], deletes[key], 0, None)
 
     def _open_gates(self) -> None:
         """Every record behind a gate opened in the batch moves up to the opening: one
@@ -157,12 +156,9 @@ class Gates:
 
 def live_keys(tx: Tx, table: str, entity: str, keys: Sequence[str]) -> set[str]:
     """Which of the keys are live records now (for a batch's bulk checks)."""
-    found: set[str] = set()
-    for chunk in chunks(sorted(set(keys))):
-        found.update(str(key) for (key,) in tx.fetchall(
-            f"SELECT key FROM {table} WHERE entity = ? AND op = ? "
-            f"AND key IN ({marks(len(chunk))})", (entity, UPSERT, *chunk)))
-    return found
+    return {str(key) for (key,) in fetch_in(
+        tx, f"SELECT key FROM {table} WHERE entity = ? AND op = ? AND {IN}", (entity, UPSERT),
+        "key", sorted(set(keys)))}
 
 
 def decode_list(text: str) -> list[Any]:

@@ -11,28 +11,15 @@ gained one mark writes one row, not all of its rows again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import msgspec
 
 from projections.documents import DocumentTable, Row
-from projections.store import IN, Tx, execute_in, fetch_in
+from projections.store import CHUNK, IN, Tx, execute_in, fetch_in, marks
 
 _decode = msgspec.json.decode
-CHUNK = 500
-
-
-def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
-    for index in range(0, len(items), size):
-        yield items[index:index + size]
-
-
-def marks(count: int) -> str:
-    """'?, ?, ?' for an IN list of `count` values."""
-    return ", ".join("?" * count)
-
-
 # Rows written per table in this process, and the count at which to ANALYZE it next.
 _written: dict[str, int] = {}
 _analyze_at: dict[str, int] = {}

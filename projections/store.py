@@ -26,7 +26,17 @@ class Tx(Protocol):
 
 
 IN = "{in}"  # where `fetch_in` puts "column is one of the values"
-IN_CHUNK = 500  # values per IN list where a database takes no array parameter
+CHUNK = 500  # values per IN list where a database takes no array parameter
+
+
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for index in range(0, len(items), size):
+        yield items[index:index + size]
+
+
+def marks(count: int) -> str:
+    """'?, ?, ?' for an IN list of `count` values."""
+    return ", ".join("?" * count)
 
 
 @runtime_checkable
@@ -47,11 +57,9 @@ class InQueries(Protocol):
 
 def in_list(sql: str, params: Sequence[Any], column: str,
             values: Sequence[Any]) -> Iterator[tuple[str, tuple[Any, ...]]]:
-    """(SQL, parameters) of `sql` with `{in}` as IN lists of at most IN_CHUNK values."""
-    for index in range(0, len(values), IN_CHUNK):
-        chunk = values[index:index + IN_CHUNK]
-        marks = ", ".join("?" * len(chunk))
-        yield sql.replace(IN, f"{column} IN ({marks})"), (*params, *chunk)
+    """(SQL, parameters) of `sql` with `{in}` as IN lists of at most CHUNK values."""
+    for chunk in chunks(values):
+        yield sql.replace(IN, f"{column} IN ({marks(len(chunk))})"), (*params, *chunk)
 
 
 def fetch_in(tx: Tx, sql: str, params: Sequence[Any], column: str,

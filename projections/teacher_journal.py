@@ -27,8 +27,8 @@ from projections.journal_state import (
     JournalState,
 )
 from projections.rosters import Doc, day_key, member_on, overlaps, spans
-from projections.state import StateDocs, chunks, marks
-from projections.store import Tx, ViewStore
+from projections.state import StateDocs
+from projections.store import Tx, ViewStore, chunks, marks
 
 _decode = msgspec.json.decode
 

@@ -38,6 +38,9 @@ class _SqliteTx:
     ) -> None:
         self.connection.executemany(_upsert_sql(table, columns, key, "?"), rows)
 
+    def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        self.connection.executemany(_insert_sql(table, columns, "?"), rows)
+
     def fetchall_in(
         self, sql: str, params: Sequence[Any], column: str, values: Sequence[Any],
     ) -> list[tuple[Any, ...]]:
@@ -50,6 +53,10 @@ class _SqliteTx:
     ) -> None:
         for text, args in in_list(sql, params, column, values):
             self.connection.execute(text, args)
+
+
+def _insert_sql(table: str, columns: Sequence[str], mark: str) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(mark for _ in columns)})"
 
 
 def _upsert_sql(table: str, columns: Sequence[str], key: Sequence[str], mark: str) -> str:
@@ -179,6 +186,15 @@ class _PostgresTx:
             f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} "
             f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
         )
+
+    def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """COPY straight into the table: the rows' keys are new (see `insert_new`)."""
+        if len(rows) < 50:
+            self.cursor.executemany(_insert_sql(table, columns, "%s"), rows)
+            return
+        with self.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
 
 
 class PostgresViewStore:

@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 
-from projections.store import Tx
+from projections.store import Tx, insert_new
 
 _encode = msgspec.json.encode
 _decode = msgspec.json.decode
@@ -121,9 +121,16 @@ class DocumentTable:
                 )
         if deletes:
             self.tx.executemany(f"DELETE FROM {self.table} WHERE kind = ? AND pk = ?", deletes)
-        if upserts:
+        if upserts and self._fresh():
+            insert_new(self.tx, self.table, _COLUMNS, sorted(upserts))
+        elif upserts:
             self.tx.upsert(self.table, _COLUMNS, ("kind", "pk"), sorted(upserts))
         self.dirty.clear()
+
+    def _fresh(self) -> bool:
+        """Whether the table is known to hold none of the documents written (then inserted,
+        not upserted)."""
+        return False
 
 
 def decode_docs(rows: Iterable[tuple[Any, ...]], column: int = 0) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ from typing import Any
 import msgspec
 
 from projections.export_schemas import DELETE, UPSERT, VERSIONS
-from projections.store import IN, Tx, chunks, fetch_in
+from projections.store import IN, Tx, chunks, fetch_in, insert_new
 
 RECORDS, GATES = "export_records", "export_gates"
 _encode = msgspec.json.Encoder().encode
@@ -28,6 +28,8 @@ _encode = msgspec.json.Encoder().encode
 Pending = tuple[str, str, str, str | None, int, int, int, int, str | None]
 _COLUMNS = ("entity", "key", "school_id", "person_id", "op", "version", "position", "late",
             "payload")
+# Keyed by the position of the event: written once, by the batch that holds the event.
+NEW_ONLY = frozenset({"system_event"})
 
 
 def ddl(records: str, gates: str, dialect: str) -> list[str]:
@@ -94,9 +96,16 @@ class Records:
 
     def flush(self) -> None:
         self._resolve_doubtful()
-        rows = [pending[key] for _entity, pending in sorted(self.pending.items())
-                for key in sorted(pending)]
-        if rows:  # one COPY-staged upsert on PostgreSQL, in key order
+        empty = self.tx.fetchone(f"SELECT 1 FROM {self.table} LIMIT 1") is None
+        new: list[Pending] = []
+        rows: list[Pending] = []
+        for entity, pending in sorted(self.pending.items()):
+            (new if empty or entity in NEW_ONLY else rows).extend(
+                pending[key] for key in sorted(pending))
+        # Rows whose keys cannot be stored yet go in by COPY; the rest by one COPY-staged
+        # upsert on PostgreSQL, in key order.
+        insert_new(self.tx, self.table, _COLUMNS, new)
+        if rows:
             self.tx.upsert(self.table, _COLUMNS, ("entity", "key"), rows)
         self._open_gates()
         self.pending.clear()

@@ -251,6 +251,9 @@ class ProjectionRunner:
     def _build_deferred(self, tx: Tx) -> None:
         """Create the indexes dropped for a catch-up (the DDL creates only what is missing;
         `setup` does the same if a process stopped half-way)."""
+        if self.deferred and self.store.dialect == "postgres":
+            # the sort of a million-row index in memory, not in temporary files
+            tx.execute("SET LOCAL maintenance_work_mem = '256MB'")
         for projection in self.deferred:
             projection.create_tables(tx, self.store.dialect)
         self.deferred.clear()

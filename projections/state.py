@@ -3,7 +3,7 @@
 `StateDocs` is a `DocumentTable` that loads many keys, or a `ref`'s documents in a `sort`
 range, with one query each, so a batch costs a handful of round trips, not one per event.
 `Rewrites` keeps rows owned by a key (a lesson, a student): at flush the owner's rows are
-deleted and re-inserted with two `executemany`, so derived rows are a pure function of state.
+deleted and inserted again (`insert_new`), so derived rows are a pure function of state.
 `Diffs` keeps the same kind of rows but writes only what changed: the rows an owner had are
 worked out from its state as loaded (before the batch applied anything), so a lesson that
 gained one mark writes one row, not all of its rows again.
@@ -17,7 +17,7 @@ from typing import Any
 import msgspec
 
 from projections.documents import DocumentTable, Row
-from projections.store import CHUNK, IN, Tx, execute_in, fetch_in, marks
+from projections.store import CHUNK, IN, Tx, execute_in, fetch_in, insert_new
 
 _decode = msgspec.json.decode
 # Rows written per table in this process, and the count at which to ANALYZE it next.
@@ -74,6 +74,10 @@ class StateDocs(DocumentTable):
         if written:
             self.empty = False
             analyze_when_grown(self.tx, self.table, written)
+
+    def _fresh(self) -> bool:
+        # Known empty when the batch began and not flushed since: every document is new.
+        return self.empty is True
 
     def _holds_nothing(self, wanted: int) -> bool:
         """Whether the table is empty, asked once and only for a prefetch of more than one
@@ -187,13 +191,9 @@ class Rewrites:
             return
         owners = sorted(self.pending)
         execute_in(self.tx, f"DELETE FROM {self.table} WHERE {IN}", (), self.owner, owners)
-        rows = [row for owner in owners for row in self.pending[owner]]
-        if rows:
-            self.tx.executemany(
-                f"INSERT INTO {self.table} ({', '.join(self.columns)}) "
-                f"VALUES ({marks(len(self.columns))})",
-                rows,
-            )
+        # Deleted just above: every row is new.
+        insert_new(self.tx, self.table, self.columns,
+                   [row for owner in owners for row in self.pending[owner]])
         self.pending.clear()
 
 

@@ -90,6 +90,28 @@ def execute_in(tx: Tx, sql: str, params: Sequence[Any], column: str,
         tx.execute(text, args)
 
 
+@runtime_checkable
+class NewRows(Protocol):
+    """A transaction that inserts rows known to be new faster than it upserts them."""
+
+    def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Insert `rows`, none of whose keys is in `table` (nor twice among them)."""
+
+
+def insert_new(tx: Tx, table: str, columns: Sequence[str],
+               rows: Sequence[Sequence[Any]]) -> None:
+    """Rows known to be new (a key never stored, a table empty when the batch began): on
+    PostgreSQL one COPY straight into the table, without the staging table and the conflict
+    check of `upsert`, which cost about as much again as the insert itself."""
+    if not rows:
+        return
+    if isinstance(tx, NewRows):
+        tx.insert(table, columns, rows)
+        return
+    tx.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks(len(columns))})",
+                   rows)
+
+
 class ViewStore(Protocol):
     """The read-model database: SQLite (its own file) or PostgreSQL."""
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import pytest
+
 from infra.container import Container
 from projections.documents import Row
 from projections.state import Diffs, Rewrites, StateDocs
-from projections.store import IN, InQueries, Tx, execute_in, fetch_in
+from projections.store import IN, InQueries, Tx, execute_in, fetch_in, insert_new
 
 TABLE = "test_in_values"
 
@@ -137,3 +139,25 @@ def test_rewrites_replace_each_owners_rows(container: Container) -> None:
         rows = sorted(tx.fetchall(f"SELECT student_id, group_id FROM {table}"))
         tx.execute(f"DROP TABLE {table}")
     assert rows == [("s1", "g4"), ("s3", "g3"), ("s4", "g1")]
+
+
+def test_new_rows_are_inserted_and_a_stored_key_is_refused(container: Container) -> None:
+    """`insert_new` is an insert, not an upsert: 80 rows (COPY on PostgreSQL) go in, and a
+    key already stored fails the statement instead of being silently replaced."""
+    table = "test_new_rows"
+    with container.views.transaction() as tx:
+        tx.execute(f"CREATE TABLE {table} (pk TEXT PRIMARY KEY, doc TEXT)")
+        insert_new(tx, table, ("pk", "doc"), [(f"k{n:02d}", f'{{"n": "\\t{n}"}}')
+                                              for n in range(80)])
+        insert_new(Counting(tx), table, ("pk", "doc"), [("w1", None)])  # no `insert`: INSERT
+        rows = tx.fetchall(f"SELECT pk, doc FROM {table} ORDER BY pk")
+        tx.execute(f"DROP TABLE {table}")
+    assert len(rows) == 81 and rows[5] == ("k05", '{"n": "\\t5"}') and rows[-1] == ("w1", None)
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"), \
+            container.views.transaction() as tx:
+        tx.execute(f"CREATE TABLE {table} (pk TEXT PRIMARY KEY, doc TEXT)")
+        insert_new(tx, table, ("pk", "doc"), [(f"k{n:02d}", "{}") for n in range(60)])
+        insert_new(tx, table, ("pk", "doc"), [(f"k{n:02d}", "{}") for n in range(59, 120)])
+    with container.views.transaction() as tx:  # rolled back: the table was never made
+        tx.execute(f"CREATE TABLE {table} (pk TEXT PRIMARY KEY)")
+        tx.execute(f"DROP TABLE {table}")

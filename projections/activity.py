@@ -15,7 +15,7 @@ from typing import Any
 from projections.base import Positioned, Projection
 from projections.journal_events import sid
 from projections.pagination import checked_limit
-from projections.store import Tx, ViewStore
+from projections.store import Tx, ViewStore, insert_new
 
 # Attributes of an event that name a part of its aggregate with an id of its own.
 PART_FIELDS = ("mark_id",)
@@ -80,9 +80,9 @@ class Activity(Projection):
                 sid(event.originator_id), int(event.originator_version),
                 sid(part) if part is not None else None,
             ))
-        # A position's row is a function of its event: an upsert writes the same row again
-        # (COPY-staged on PostgreSQL: one statement for the batch, not one a row).
-        tx.upsert(self.table(self.TABLE), COLUMNS, ("position",), rows)
+        # A position's row is written once, by the batch that holds its event (the batch and
+        # the projection's position commit together): one COPY on PostgreSQL.
+        insert_new(tx, self.table(self.TABLE), COLUMNS, rows)
 
 
 def _row(row: Sequence[Any]) -> dict[str, Any]:

@@ -19,7 +19,8 @@ import psycopg
 from infra.container import Container
 from infra.settings import load_settings
 
-PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
+# The server scratch databases are made on (another one, e.g. tuned: ZHURNAL_BENCH_PG_SERVER).
+PG_SERVER = os.environ.get("ZHURNAL_BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
 KINDS = ("sqlite", "postgres")
 _counter = itertools.count()
 

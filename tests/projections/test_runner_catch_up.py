@@ -105,3 +105,56 @@ def test_a_projection_runs_one_batch_at_a_time_whichever_runner_holds_it(
         other.commit()
     thread.join(timeout=10)
     assert waiting.positions()["registries"] == container.log_position()
+
+
+class Reads:
+    """The recorder, noting which thread read each batch of notifications."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.threads = inner, []  # type: ignore[var-annotated]
+
+    def select_notifications(self, *args: Any, **kwargs: Any) -> Any:
+        self.threads.append(threading.current_thread().name)
+        return self.inner.select_notifications(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def test_a_runner_far_behind_reads_the_next_batch_while_it_processes_one(
+    container: Container,
+) -> None:
+    populate(container, people=30)
+    far_behind = runner(container, [Registries("_ahead"), Walls("_ahead")], batch=10,
+                        catch_up=40)
+    reads = far_behind.recorder = Reads(container.journal.recorder)  # type: ignore[assignment]
+
+    far_behind.catch_up()
+
+    ahead = [name for name in reads.threads if name.startswith("projection-read-ahead")]
+    # PostgreSQL: the batches after the first are read (and decoded) ahead; SQLite's one
+    # writer gains nothing from it, and reads each batch itself.
+    assert bool(ahead) == (container.views.dialect == "postgres")
+    step_by_step = [Registries("_one"), Walls("_one")]
+    runner(container, step_by_step, batch=7).catch_up()
+    for bulk, steps in zip(far_behind.projections, step_by_step, strict=True):
+        assert list(bulk.dump(container.views).values()) == list(
+            steps.dump(container.views).values())
+
+
+def test_a_batch_read_ahead_is_dropped_when_another_runner_went_on_meanwhile(
+    container: Container,
+) -> None:
+    populate(container, people=30)
+    first = runner(container, [Registries("_race")], batch=10, catch_up=40)
+    first.run_once()  # 40 events; the next 40 read ahead, from position 40
+    other = runner(container, [Registries("_race")], batch=10, catch_up=40)
+    other.run_once()  # another worker took those 40 meanwhile (positions at 80)
+
+    first.catch_up()
+
+    assert first.positions()["registries"] == container.log_position()
+    single = Registries("_single")
+    runner(container, [single], batch=1000).catch_up()
+    assert list(first.projections[0].dump(container.views).values()) == list(
+        single.dump(container.views).values())

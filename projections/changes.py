@@ -57,27 +57,39 @@ class LessonChanges(Projection):
         state = JournalState(docs, (LESSONS,))
         state.prefetch(events)
         rows: list[tuple[Any, ...]] = []
-        for position, event in events:
-            change = CHANGE_KINDS.get(type(event).__qualname__)
-            before = state.lesson(str(event.originator_id)) if change else None
-            old_day = before["day"] if before else None
-            state.apply(event)
-            if change is None or before is None:
-                continue
-            kind, old, new = change(event)
-            lesson = before  # the same document, changed in place by `apply`
-            rows.append((
-                position, lesson["id"], lesson["school_id"], lesson["class_id"],
-                lesson["group_id"], lesson["subject_id"], lesson["teacher_id"],
-                lesson["substitute_id"], lesson["day"], old_day, kind,
-                _encode(old).decode(), _encode(new).decode(), event.reason, event.actor,
-                iso(event.timestamp),
-            ))
+        # Change events are a few in a thousand: the rest are applied in runs between them.
+        done = 0
+        for index in [i for i, (_, event) in enumerate(events)
+                      if type(event).__qualname__ in CHANGE_KINDS]:
+            state.apply_each(events[done:index])
+            done = index + 1
+            row = self._change(state, *events[index])
+            if row is not None:
+                rows.append(row)
+        state.apply_each(events[done:])
         state.finish()
         if rows:
             tx.executemany(f"INSERT INTO {self.table(FEED)} ({', '.join(COLUMNS)}) "
                            f"VALUES ({marks(len(COLUMNS))})", rows)
         docs.flush()
+
+    @staticmethod
+    def _change(state: JournalState, position: int, event: Any) -> tuple[Any, ...] | None:
+        """Apply a change event; its row in the feed (None for a lesson not known)."""
+        before = state.lesson(str(event.originator_id))
+        old_day = before["day"] if before else None
+        state.apply(event)
+        if before is None:
+            return None
+        kind, old, new = CHANGE_KINDS[type(event).__qualname__](event)
+        lesson = before  # the same document, changed in place by `apply`
+        return (
+            position, lesson["id"], lesson["school_id"], lesson["class_id"],
+            lesson["group_id"], lesson["subject_id"], lesson["teacher_id"],
+            lesson["substitute_id"], lesson["day"], old_day, kind,
+            _encode(old).decode(), _encode(new).decode(), event.reason, event.actor,
+            iso(event.timestamp),
+        )
 
 
 class ChangeQueries:

@@ -79,9 +79,9 @@ class Compliance(Projection):
                              keep_mark=lambda school, kind: kind in due_on_lesson_day(school))
         rows = Diffs(tx, self.table(ROWS), "lesson_id", COLUMNS, ("kind", "item_id"))
         state.prefetch(events)
-        for lesson_id in sorted(docs.cached.get(LESSON, ())):  # as stored: the rows there now
+        for lesson_id in docs.cached.get(LESSON, ()):  # as stored: the rows there now
             lesson = docs.doc(LESSON, lesson_id)
-            rows.known(lesson_id, items(lesson) if lesson is not None else [])
+            rows.known(lesson_id, items(lesson) if lesson is not None else ())
         state.apply_each(events)
         state.finish()
         for lesson_id in state.touched:

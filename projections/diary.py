@@ -60,7 +60,7 @@ class Diary(Projection):
         found = [doc for lesson_id in sorted(lessons) if (doc := state.lesson(lesson_id))]
         docs.prefetch(GROUP, {doc["group_id"] for doc in found})
         state.prefetch_names({doc["school_id"] for doc in found})
-        names: dict[tuple[str, str], str | None] = {}  # (school, work type) -> its name
+        names = Names(state)
         for doc in found:
             self._entry(state, pieces, doc, names)
         self._stints(state, pieces)
@@ -69,22 +69,16 @@ class Diary(Projection):
 
     @staticmethod
     def _entry(state: JournalState, pieces: StateDocs, lesson: dict[str, Any],
-               names: dict[tuple[str, str], str | None]) -> None:
+               names: Names) -> None:
         group = state.docs.doc(GROUP, lesson["group_id"])
         if group is None:  # a lesson of a group the log never opened: not in any diary
             pieces.delete(ENTRY, lesson["id"])
             return
         school_id = lesson["school_id"]
-
-        def work_type(kind: str) -> str | None:
-            key = (school_id, kind)
-            if key not in names:
-                names[key] = (state.work_type(school_id, kind) or {}).get("name")
-            return names[key]
-
+        piece = entry(lesson, group, names.subject(school_id, lesson["subject_id"]),
+                      names.work_types(school_id))
         pieces.put(ENTRY, lesson["id"], Row(
-            doc=entry(lesson, group, state.subject_name(school_id, lesson["subject_id"]),
-                      work_type),  # type: ignore[arg-type]  # a Struct, encoded as a doc
+            doc=piece,  # type: ignore[arg-type]  # a Struct, encoded as a doc
             school_id=school_id, ref=lesson["group_id"],
             sort=lesson_sort(lesson["day"], lesson["number"])))
 
@@ -118,6 +112,42 @@ class Diary(Projection):
                 f"SELECT pk FROM {pieces.table} WHERE kind = ? AND school_id = ? AND doc LIKE ?",
                 (ENTRY, school_id, f'%"{item_id}"%'),
             ))
+        return found
+
+
+class WorkTypes(dict[str, str | None]):
+    """A school's work type names, each looked up once a batch: a batch's lessons name the
+    same few work types tens of thousands of times."""
+
+    def __init__(self, state: JournalState, school_id: str) -> None:
+        super().__init__()
+        self.state, self.school_id = state, school_id
+
+    def __missing__(self, kind: str) -> str | None:
+        name = self[kind] = (self.state.work_type(self.school_id, kind) or {}).get("name")
+        return name
+
+
+class Names:
+    """Subject and work type names as they stand after a batch's events, looked up once."""
+
+    def __init__(self, state: JournalState) -> None:
+        self.state = state
+        self.subjects: dict[tuple[str, str], str | None] = {}
+        self.types: dict[str, WorkTypes] = {}
+
+    def subject(self, school_id: str, subject_id: str) -> str | None:
+        key = (school_id, subject_id)
+        try:
+            return self.subjects[key]
+        except KeyError:
+            name = self.subjects[key] = self.state.subject_name(school_id, subject_id)
+            return name
+
+    def work_types(self, school_id: str) -> WorkTypes:
+        found = self.types.get(school_id)
+        if found is None:
+            found = self.types[school_id] = WorkTypes(self.state, school_id)
         return found
 
 

@@ -9,13 +9,13 @@ a pure function of the journal state and a rebuild gives the same rows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from projections.base import Positioned, Projection
-from projections.journal_events import ABSENT, attendance
+from projections.journal_events import ABSENT
 from projections.journal_state import (
     GROUP,
     JOURNAL,
@@ -72,6 +72,18 @@ def hundredths(weight: str) -> int:
     return int(Decimal(weight) * 100)
 
 
+# A mark's value as a number, by value (a scale has a handful of values; `numeric` once each).
+_NUMERIC: dict[str, int | None] = {}
+
+
+def _numeric(value: str) -> int | None:
+    try:
+        return _NUMERIC[value]
+    except KeyError:
+        number = _NUMERIC[value] = numeric(value)
+        return number
+
+
 def lesson_rows(lesson_id: str, doc: Doc | None) -> tuple[Rows, Rows, Rows]:
     """A lesson's row, its marks' rows and its absences' rows (none without a lesson)."""
     if doc is None:
@@ -81,11 +93,42 @@ def lesson_rows(lesson_id: str, doc: Doc | None) -> tuple[Rows, Rows, Rows]:
         [(lesson_id, doc["school_id"], class_id, doc["group_id"], subject_id, day,
           int(doc["cancelled"]))],
         [(mark_id, lesson_id, mark["student_id"], class_id, subject_id, day,
-          numeric(mark["value"]), hundredths(mark["weight"]))
+          _numeric(mark["value"]), hundredths(mark["weight"]))
          for mark_id, mark in doc["marks"].items()],
+        # `attendance()` inlined: an absence is never None nor present, so no test of those
         [(lesson_id, student, status) for student, entry in doc["attendance"].items()
-         if (status := attendance(entry)) in ABSENT],
+         if (status := entry.get("override") or entry.get("teacher")) in ABSENT],
     )
+
+
+class Facts:
+    """The three fact tables of lessons, each a `Diffs` owned by the lesson."""
+
+    def __init__(self, tx: Tx, table: Callable[[str], str]) -> None:
+        self.lessons, self.marks, self.absences = (
+            Diffs(tx, table(name), "lesson_id", COLUMNS[name], KEYS[name])
+            for name in ("view_stats_lessons", "view_stats_marks", "view_stats_absences"))
+
+    def known(self, lesson_id: str, doc: Doc | None) -> None:
+        """A lesson's rows as stored (its state before the batch; None: it has none)."""
+        lessons, marks, absences = lesson_rows(lesson_id, doc) if doc is not None else _NONE
+        self.lessons.known(lesson_id, lessons)
+        self.marks.known(lesson_id, marks)
+        self.absences.known(lesson_id, absences)
+
+    def replace(self, lesson_id: str, doc: Doc) -> None:
+        lessons, marks, absences = lesson_rows(lesson_id, doc)
+        self.lessons.replace(lesson_id, lessons)
+        self.marks.replace(lesson_id, marks)
+        self.absences.replace(lesson_id, absences)
+
+    def flush(self) -> None:
+        self.lessons.flush()
+        self.marks.flush()
+        self.absences.flush()
+
+
+_NONE: tuple[Rows, Rows, Rows] = ([], [], [])
 
 
 class Statistics(Projection):
@@ -113,20 +156,16 @@ class Statistics(Projection):
     def process(self, tx: Tx, events: Sequence[Positioned]) -> None:
         docs = StateDocs(tx, self.table(STATE))
         state = JournalState(docs, (ROSTER, LESSONS, JOURNAL, YEARS, NAMES))
-        facts = [Diffs(tx, self.table(table), "lesson_id", COLUMNS[table], KEYS[table])
-                 for table in ("view_stats_lessons", "view_stats_marks", "view_stats_absences")]
+        facts = Facts(tx, self.table)
         state.prefetch(events)
-        for lesson_id in sorted(docs.cached.get(LESSON, ())):  # as stored: the rows there now
-            for diffs, rows in zip(facts, lesson_rows(lesson_id, docs.doc(LESSON, lesson_id)),
-                                   strict=True):
-                diffs.known(lesson_id, rows)
+        for lesson_id in docs.cached.get(LESSON, ()):  # as stored: the rows there now
+            facts.known(lesson_id, docs.doc(LESSON, lesson_id))
         state.apply_each(events)
         state.finish()
         for lesson_id in state.touched:
             doc = state.lesson(lesson_id)
             if doc is not None:
-                for diffs, rows in zip(facts, lesson_rows(lesson_id, doc), strict=True):
-                    diffs.replace(lesson_id, rows)
+                facts.replace(lesson_id, doc)
         stints = Rewrites(tx, self.table("view_stats_stints"), "student_id",
                           COLUMNS["view_stats_stints"])
         docs.prefetch(STUDENT, state.roster_moves)
@@ -142,7 +181,6 @@ class Statistics(Projection):
                     rows += [(student, group_id, start, end, class_id, group["school_id"],
                               group["year"]) for start, end in spans(group, parent, student)]
             stints.replace(student, rows)
-        for diffs in facts:
-            diffs.flush()
+        facts.flush()
         stints.flush()
         docs.flush()

@@ -7,11 +7,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
+from eventsourcing.persistence import ApplicationRecorder, Mapper
 
 from projections.base import Positioned, Projection
 from projections.store import Signal, Tx, ViewStore
@@ -144,10 +143,6 @@ class ProjectionRunner:
         self._stop = threading.Event()
         self.lz4 = False
         self.deferred: list[Projection] = []  # whose deferred indexes wait for the catch-up
-        self._ahead_pool: ThreadPoolExecutor | None = None
-        # (start, stop_at, the batch after start being read and decoded)
-        self._ahead: tuple[int, int | None, Future[tuple[list[Notification], list[Any]]]] \
-            | None = None
         self.setup()
 
     def setup(self) -> None:
@@ -197,19 +192,21 @@ class ProjectionRunner:
             stored = {str(name): int(position) for name, position in rows}
             positions = {p.name: stored.get(self.position_key(p), 0) for p in self.projections}
             start = min(positions.values(), default=0)
-            ahead = self._take_ahead(start, stop_at)
-            notifications, decoded = ahead if ahead is not None else (
-                self._read(start, stop_at), None)
+            notifications = self.recorder.select_notifications(
+                start=start, limit=self.batch_size, stop=stop_at, inclusive_of_start=False
+            )
             if not notifications:
                 self._build_deferred(tx)
                 return 0
-            if len(notifications) > self.batch_size:
+            if len(notifications) == self.batch_size < self.catch_up_size:
+                notifications = [*notifications, *self.recorder.select_notifications(
+                    start=notifications[-1].id, limit=self.catch_up_size - self.batch_size,
+                    stop=stop_at, inclusive_of_start=False)]
                 self._defer_indexes(tx, [p for p in self.projections if not positions[p.name]])
-            if decoded is None:
-                decoded = self._decode(notifications)
-            if len(notifications) == self.catch_up_size > self.batch_size \
-                    and self.store.dialect == "postgres":
-                self._read_ahead(notifications[-1].id, stop_at)
+            # A mapper that decodes a batch at once reads its personal-data keys in one query.
+            decode = getattr(self.mapper, "to_domain_events", None)
+            decoded = (decode(notifications) if decode is not None
+                       else [self.mapper.to_domain_event(n) for n in notifications])
             events: list[Positioned] = [
                 (n.id, event) for n, event in zip(notifications, decoded, strict=True)
             ]
@@ -241,51 +238,6 @@ class ProjectionRunner:
         self.events += len(events)
         self.seconds += self.last_batch.seconds
         return len(notifications)
-
-    def _read(self, start: int, stop_at: int | None) -> list[Notification]:
-        """The next batch: `batch_size` notifications, or up to `catch_up_size` if that
-        many are waiting (the runner is behind)."""
-        notifications = list(self.recorder.select_notifications(
-            start=start, limit=self.batch_size, stop=stop_at, inclusive_of_start=False))
-        if len(notifications) == self.batch_size < self.catch_up_size:
-            notifications = [*notifications, *self.recorder.select_notifications(
-                start=notifications[-1].id, limit=self.catch_up_size - self.batch_size,
-                stop=stop_at, inclusive_of_start=False)]
-        return notifications
-
-    def _decode(self, notifications: Sequence[Notification]) -> list[Any]:
-        # A mapper that decodes a batch at once reads its personal-data keys in one query.
-        decode = getattr(self.mapper, "to_domain_events", None)
-        return (decode(notifications) if decode is not None
-                else [self.mapper.to_domain_event(n) for n in notifications])
-
-    def _read_ahead(self, start: int, stop_at: int | None) -> None:
-        """Read and decode the batch after `start` in a thread while this one is processed
-        and committed: it waits on PostgreSQL most of that time, and the reading and the
-        decoding (a fifth of a catch-up's CPU) take the GIL only while it waits."""
-        if self._ahead_pool is None:
-            self._ahead_pool = ThreadPoolExecutor(1, thread_name_prefix="projection-read-ahead")
-
-        def read() -> tuple[list[Notification], list[Any]]:
-            notifications = self._read(start, stop_at)
-            return notifications, self._decode(notifications)
-
-        self._ahead = (start, stop_at, self._ahead_pool.submit(read))
-
-    def _take_ahead(self, start: int, stop_at: int | None,
-                    ) -> tuple[list[Notification], list[Any]] | None:
-        """The batch read ahead, if it starts where this batch starts (not after a failed
-        batch, nor when another runner moved the positions meanwhile)."""
-        ahead, self._ahead = self._ahead, None
-        if ahead is None:
-            return None
-        at, until, future = ahead
-        try:
-            batch = future.result()
-        except Exception:  # read again, in the batch's own transaction, and fail there
-            log.warning("reading ahead failed; reading the batch again", exc_info=True)
-            return None
-        return batch if (at, until) == (start, stop_at) else None
 
     def _defer_indexes(self, tx: Tx, fresh: Sequence[Projection]) -> None:
         """Drop the deferrable indexes of projections about to catch up from 0."""
@@ -337,8 +289,6 @@ class ProjectionRunner:
 
     def stop(self) -> None:
         self._stop.set()
-        if self._ahead_pool is not None:
-            self._ahead_pool.shutdown(wait=False, cancel_futures=True)
         if self.signal is not None:
             self.signal.notify(0)
 

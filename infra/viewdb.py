@@ -12,7 +12,7 @@ from typing import Any
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from projections.store import IN, in_list
+from projections.store import IN, in_list, insert_sql
 
 
 class _SqliteTx:
@@ -36,10 +36,10 @@ class _SqliteTx:
         self, table: str, columns: Sequence[str], key: Sequence[str],
         rows: Sequence[Sequence[Any]],
     ) -> None:
-        self.connection.executemany(_upsert_sql(table, columns, key, "?"), rows)
+        self.connection.executemany(_upsert_sql(table, columns, key), rows)
 
     def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-        self.connection.executemany(_insert_sql(table, columns, "?"), rows)
+        self.connection.executemany(insert_sql(table, columns), rows)
 
     def fetchall_in(
         self, sql: str, params: Sequence[Any], column: str, values: Sequence[Any],
@@ -55,17 +55,14 @@ class _SqliteTx:
             self.connection.execute(text, args)
 
 
-def _insert_sql(table: str, columns: Sequence[str], mark: str) -> str:
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(mark for _ in columns)})"
+def _upsert_sql(table: str, columns: Sequence[str], key: Sequence[str]) -> str:
+    """One row's upsert, with `?` marks."""
+    return f"{insert_sql(table, columns)} {_on_conflict(columns, key)}"
 
 
-def _upsert_sql(table: str, columns: Sequence[str], key: Sequence[str], mark: str) -> str:
-    values = ", ".join(mark for _ in columns)
+def _on_conflict(columns: Sequence[str], key: Sequence[str]) -> str:
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
-    return (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values}) "
-        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
-    )
+    return f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
 
 
 class SqliteViewStore:
@@ -171,27 +168,27 @@ class _PostgresTx:
         """COPY into a temporary table, then one INSERT ... SELECT ... ON CONFLICT: a batch
         costs three statements, not one prepared execution per row (executemany)."""
         if len(rows) < 50:
-            self.cursor.executemany(_upsert_sql(table, columns, key, "%s"), rows)
+            self.cursor.executemany(_pg(_upsert_sql(table, columns, key)), rows)
             return
         stage = f"stage_{table}"
         names = ", ".join(columns)
-        updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
         self.cursor.execute(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} (LIKE {table}) ON COMMIT DELETE ROWS"
         )
-        with self.cursor.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        self._copy(stage, columns, rows)
         self.cursor.execute(
             f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} "
-            f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
+            f"{_on_conflict(columns, key)}"
         )
 
     def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         """COPY straight into the table: the rows' keys are new (see `insert_new`)."""
         if len(rows) < 50:
-            self.cursor.executemany(_insert_sql(table, columns, "%s"), rows)
+            self.cursor.executemany(_pg(insert_sql(table, columns)), rows)
             return
+        self._copy(table, columns, rows)
+
+    def _copy(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         with self.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)

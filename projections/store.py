@@ -98,6 +98,11 @@ class NewRows(Protocol):
         """Insert `rows`, none of whose keys is in `table` (nor twice among them)."""
 
 
+def insert_sql(table: str, columns: Sequence[str]) -> str:
+    """`INSERT INTO table (columns) VALUES (?, ...)`: one row's statement."""
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks(len(columns))})"
+
+
 def insert_new(tx: Tx, table: str, columns: Sequence[str],
                rows: Sequence[Sequence[Any]]) -> None:
     """Rows known to be new (a key never stored, a table empty when the batch began): on
@@ -108,8 +113,7 @@ def insert_new(tx: Tx, table: str, columns: Sequence[str],
     if isinstance(tx, NewRows):
         tx.insert(table, columns, rows)
         return
-    tx.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks(len(columns))})",
-                   rows)
+    tx.executemany(insert_sql(table, columns), rows)
 
 
 class ViewStore(Protocol):

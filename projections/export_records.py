@@ -96,7 +96,9 @@ class Records:
 
     def flush(self) -> None:
         self._resolve_doubtful()
-        empty = self.tx.fetchone(f"SELECT 1 FROM {self.table} LIMIT 1") is None
+        # Asked only when some row's key could be stored already.
+        empty = not self.pending.keys() - NEW_ONLY or self.tx.fetchone(
+            f"SELECT 1 FROM {self.table} LIMIT 1") is None
         new: list[Pending] = []
         rows: list[Pending] = []
         for entity, pending in sorted(self.pending.items()):

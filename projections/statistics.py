@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from projections.base import Positioned, Projection
-from projections.journal_events import ABSENT
+from projections.journal_events import ABSENT, attendance
 from projections.journal_state import (
     GROUP,
     JOURNAL,
@@ -95,9 +95,8 @@ def lesson_rows(lesson_id: str, doc: Doc | None) -> tuple[Rows, Rows, Rows]:
         [(mark_id, lesson_id, mark["student_id"], class_id, subject_id, day,
           _numeric(mark["value"]), hundredths(mark["weight"]))
          for mark_id, mark in doc["marks"].items()],
-        # `attendance()` inlined: an absence is never None nor present, so no test of those
         [(lesson_id, student, status) for student, entry in doc["attendance"].items()
-         if (status := entry.get("override") or entry.get("teacher")) in ABSENT],
+         if (status := attendance(entry)) in ABSENT],
     )
 
 

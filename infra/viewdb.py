@@ -41,6 +41,18 @@ class _SqliteTx:
     def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         self.connection.executemany(insert_sql(table, columns), rows)
 
+    def insert_if_new(self, table: str, columns: Sequence[str],
+                      rows: Sequence[Sequence[Any]]) -> bool:
+        self.connection.execute("SAVEPOINT believed_new")
+        try:
+            self.insert(table, columns, rows)
+        except sqlite3.IntegrityError:
+            self.connection.execute("ROLLBACK TO SAVEPOINT believed_new")
+            return False
+        finally:
+            self.connection.execute("RELEASE SAVEPOINT believed_new")
+        return True
+
     def fetchall_in(
         self, sql: str, params: Sequence[Any], column: str, values: Sequence[Any],
     ) -> list[tuple[Any, ...]]:
@@ -187,6 +199,15 @@ class _PostgresTx:
             self.cursor.executemany(_pg(insert_sql(table, columns)), rows)
             return
         self._copy(table, columns, rows)
+
+    def insert_if_new(self, table: str, columns: Sequence[str],
+                      rows: Sequence[Sequence[Any]]) -> bool:
+        try:
+            with self.cursor.connection.transaction():  # a savepoint
+                self.insert(table, columns, rows)
+        except psycopg.errors.UniqueViolation:
+            return False
+        return True
 
     def _copy(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         with self.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:

@@ -53,7 +53,11 @@ class JournalExport:
     def __init__(self, state: JournalState, records: Records, touches: Touches) -> None:
         self.state, self.docs, self.records, self.touches = state, state.docs, records, touches
         self.prior: Doc | None = None  # the lesson before a change: where it was
-        self.handlers: dict[str, Callable[[int, Any], None]] = {
+
+    def handlers(self) -> dict[str, Callable[[int, Any], None]]:
+        """Event -> handler (made for a batch, not kept: the exporter would hold
+        itself through its own bound methods, a cycle only the cyclic collector frees)."""
+        return {
             "SubjectCatalogue.SubjectAdded": self._subject,
             "SubjectCatalogue.SubjectRenamed": self._subject,
             "SubjectCatalogue.SubjectRetired": self._subject,

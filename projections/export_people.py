@@ -80,7 +80,11 @@ class PeopleExport:
     def __init__(self, docs: StateDocs, records: Records) -> None:
         self.docs, self.records = docs, records
         self.dirty: set[tuple[str, str]] = set()  # gates to write at the end of the batch
-        self.handlers: dict[str, Callable[[int, Any], None]] = {
+
+    def handlers(self) -> dict[str, Callable[[int, Any], None]]:
+        """Event -> handler (made for a batch, not kept: the exporter would hold
+        itself through its own bound methods, a cycle only the cyclic collector frees)."""
+        return {
             "School.Registered": self._school, "School.RequisitesChanged": self._school,
             "School.Renamed": self._school, "School.TimeZoneChanged": self._school,
             "School.ShiftsChanged": self._school,

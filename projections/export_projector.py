@@ -39,7 +39,7 @@ from projections.journal_state import (
     JournalState,
 )
 from projections.state import StateDocs
-from projections.store import Tx
+from projections.store import Tx, Written
 
 STATE, ORIGIN = "export_state", "origin"
 PARTS = (ROSTER, LESSONS, JOURNAL, HOMEWORK, NAMES, YEARS, GRADES)
@@ -54,6 +54,10 @@ _HOME = {"EduGroup": GROUP, "Gradebook": GRADEBOOK, "AcademicYear": YEAR,
 class Export(Projection):
     name = "export"
     version = 1
+
+    def __init__(self, suffix: str = "") -> None:
+        super().__init__(suffix)
+        self.written = Written()  # the records' keys written since the table was empty
 
     def table_names(self) -> Sequence[str]:
         return (STATE, RECORDS, GATES)
@@ -77,10 +81,10 @@ class Export(Projection):
     def process(self, tx: Tx, events: Sequence[Positioned]) -> None:
         docs = StateDocs(tx, self.table(STATE))
         state = JournalState(docs, PARTS)
-        records = Records(tx, self.table(RECORDS))
+        records = Records(tx, self.table(RECORDS), self.written)
         touches = Touches(state)
         people, journal = PeopleExport(docs, records), JournalExport(state, records, touches)
-        handlers = {**people.handlers, **journal.handlers}
+        handlers = {**people.handlers(), **journal.handlers()}
         _prefetch(docs, events)
         state.prefetch(events)
         # What the state notes it touched (`touched`, `places`, `roster_moves`) serves the

@@ -20,7 +20,7 @@ from typing import Any
 import msgspec
 
 from projections.export_schemas import DELETE, UPSERT, VERSIONS
-from projections.store import IN, Tx, chunks, fetch_in, insert_new
+from projections.store import IN, Tx, Written, chunks, fetch_in, insert_believed_new, insert_new
 
 RECORDS, GATES = "export_records", "export_gates"
 _encode = msgspec.json.Encoder().encode
@@ -55,8 +55,9 @@ def index_names(records: str) -> list[str]:
 class Records:
     """Writes of one batch: the last write of a key wins; flushed in one bulk upsert."""
 
-    def __init__(self, tx: Tx, table: str) -> None:
+    def __init__(self, tx: Tx, table: str, written: Written | None = None) -> None:
         self.tx, self.table = tx, table
+        self.written = Written() if written is None else written
         # entity -> key -> row: flushed in (entity, key) order, each entity's keys sorted as
         # plain strings (several times faster than 1.4M (entity, key) tuples)
         self.pending: defaultdict[str, dict[str, Pending]] = defaultdict(dict)
@@ -96,17 +97,29 @@ class Records:
 
     def flush(self) -> None:
         self._resolve_doubtful()
-        # Asked only when some row's key could be stored already.
-        empty = not self.pending.keys() - NEW_ONLY or self.tx.fetchone(
-            f"SELECT 1 FROM {self.table} LIMIT 1") is None
-        new: list[Pending] = []
-        rows: list[Pending] = []
+        written = self.written
+        # Asked only when some row's key could be stored already and nothing is known.
+        empty = (bool(self.pending.keys() - NEW_ONLY) and not written.known
+                 and self.tx.fetchone(f"SELECT 1 FROM {self.table} LIMIT 1") is None)
+        if empty:
+            written.begin()
+        new: list[Pending] = []  # keys not stored: a plain insert (COPY)
+        believed: list[Pending] = []  # keys not written since the table was empty: the same,
+        # unless another process wrote it meanwhile (then an upsert)
+        rows: list[Pending] = []  # keys that may be stored: the upsert
         for entity, pending in sorted(self.pending.items()):
-            (new if empty or entity in NEW_ONLY else rows).extend(
-                pending[key] for key in sorted(pending))
+            keys = sorted(pending)
+            if entity in NEW_ONLY:
+                new.extend(pending[key] for key in keys)
+                continue
+            for key, seen in zip(keys, written.split(entity, keys), strict=True):
+                (rows if seen else believed).append(pending[key])
         # Rows whose keys cannot be stored yet go in by COPY; the rest by one COPY-staged
         # upsert on PostgreSQL, in key order.
         insert_new(self.tx, self.table, _COLUMNS, new)
+        if not insert_believed_new(self.tx, self.table, _COLUMNS, believed):
+            written.forget()
+            rows = sorted([*believed, *rows], key=lambda row: (row[0], row[1]))
         if rows:
             self.tx.upsert(self.table, _COLUMNS, ("entity", "key"), rows)
         self._open_gates()
@@ -145,8 +158,9 @@ class Records:
 class Gates:
     """Gate rows of the schools and people a batch touched, written at its end."""
 
-    def __init__(self, tx: Tx, table: str) -> None:
+    def __init__(self, tx: Tx, table: str, written: Written | None = None) -> None:
         self.tx, self.table = tx, table
+        self.written = Written() if written is None else written
         self.rows: dict[tuple[str, str], tuple[int, str, str, str]] = {}
 
     def put(self, kind: str, gate_id: str, ready: bool, name: str, missing: Sequence[str],

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from domain.subjects import SubjectCatalogue
@@ -35,22 +36,6 @@ class CatalogueHandlers:
 
     docs: StateDocs
     renamed: set[tuple[str, str]]
-
-    def catalogue_handlers(self) -> dict[str, Any]:
-        return {"SubjectCatalogue.Opened": self._catalogue_opened,
-                "SubjectCatalogue.SubjectAdded": self._subject,
-                "SubjectCatalogue.SubjectRenamed": self._subject,
-                "WorkTypeCatalogue.Opened": self._catalogue_opened,
-                "WorkTypeCatalogue.WorkTypeAdded": self._work_type,
-                "WorkTypeCatalogue.WorkTypeChanged": self._work_type}
-
-    def year_handlers(self) -> dict[str, Any]:
-        return {"AcademicYear.Opened": self._year_opened,
-                "AcademicYear.AttestationPeriodsSet": self._periods}
-
-    def grade_handlers(self) -> dict[str, Any]:
-        return {"Gradebook.Opened": self._gradebook_opened,
-                "Gradebook.GradeSet": self._grade, "Gradebook.GradeRemoved": self._grade}
 
     def subject_name(self, school_id: str, subject_id: str) -> str | None:
         names = self.docs.doc(SUBJECTS, catalogue_ids(school_id)[0])
@@ -124,3 +109,17 @@ class CatalogueHandlers:
             else:
                 marks.pop(str(e.student_id), None)
             self.docs.put(GRADEBOOK, str(e.originator_id), row)
+
+    # event -> handler, by part; plain functions called with the state (see JournalState)
+    CATALOGUES: ClassVar[dict[str, Callable[[Any, Any], None]]] = {
+        "SubjectCatalogue.Opened": _catalogue_opened,
+        "SubjectCatalogue.SubjectAdded": _subject,
+        "SubjectCatalogue.SubjectRenamed": _subject,
+        "WorkTypeCatalogue.Opened": _catalogue_opened,
+        "WorkTypeCatalogue.WorkTypeAdded": _work_type,
+        "WorkTypeCatalogue.WorkTypeChanged": _work_type}
+    YEARS: ClassVar[dict[str, Callable[[Any, Any], None]]] = {
+        "AcademicYear.Opened": _year_opened, "AcademicYear.AttestationPeriodsSet": _periods}
+    GRADES: ClassVar[dict[str, Callable[[Any, Any], None]]] = {
+        "Gradebook.Opened": _gradebook_opened, "Gradebook.GradeSet": _grade,
+        "Gradebook.GradeRemoved": _grade}

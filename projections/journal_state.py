@@ -8,7 +8,7 @@ their students, or some), the (group, day) places a lesson held, students whose 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from projections.base import Positioned
 from projections.documents import Row
@@ -27,7 +27,10 @@ ROSTER, LESSONS, JOURNAL, HOMEWORK = "roster", "lessons", "journal", "homework"
 MARKS, ATTENDANCE = "marks", "attendance"  # the two halves of JOURNAL, for who needs one
 NAMES, YEARS, GRADES, CHANGES = "names", "years", "grades", "changes"
 GROUP, STUDENT, LESSON, WORK = "group", "student", "lesson", "homework"
-Handler = Callable[[Any], None]
+# Called with the state and the event: plain functions, not bound methods kept on the state,
+# which would make each batch's state (and every document it loaded) a reference cycle, freed
+# only by the cyclic collector's walk over all of it instead of at once when the batch ends.
+Handler = Callable[[Any, Any], None]
 # Which documents an aggregate's events load, and the part that needs them.
 _PREFETCH = {"Lesson": (LESSON, LESSONS), "EduGroup": (GROUP, ROSTER),
              "Homework": (WORK, HOMEWORK), "SubjectCatalogue": (SUBJECTS, NAMES),
@@ -53,25 +56,7 @@ class JournalState(CatalogueHandlers):
         self.roster_moves: dict[str, str] = {}  # student -> earliest day their roster moved
         self.renamed: set[tuple[str, str]] = set()  # (school, subject or work type) renamed
         self.pending: dict[str, Doc] = {}  # lessons changed, their rows built at `finish`
-        table: dict[str, dict[str, Handler]] = {
-            ROSTER: {"EduGroup.Opened": self._group_opened,
-                     "EduGroup.StudentEnrolled": self._enrolled,
-                     "EduGroup.StudentLeft": self._left},
-            LESSONS: {"Lesson.Scheduled": self._scheduled, "Lesson.TopicSet": self._topic,
-                      **{name: self._changed for name in CHANGE_KINDS}},
-            MARKS: {"Lesson.MarkPlaced": self._mark_placed,
-                    "Lesson.MarkChanged": self._mark_changed,
-                    "Lesson.MarkRemoved": self._mark_removed},
-            ATTENDANCE: {"Lesson.AttendanceRecorded": self._attendance,
-                         "Lesson.AttendanceOverridden": self._attendance,
-                         "Lesson.AttendanceOverrideWithdrawn": self._attendance},
-            HOMEWORK: {"Homework.Assigned": self._assigned,
-                       **{name: self._work_step for name in STEP_STATUS}},
-            NAMES: self.catalogue_handlers(),
-            YEARS: self.year_handlers(),
-            GRADES: self.grade_handlers(),
-        }
-        self.handlers = {name: handler for part, handlers in table.items()
+        self.handlers = {name: handler for part, handlers in self.HANDLERS.items()
                          if part in self.parts for name, handler in handlers.items()}
         # Per event class, looked up once: its handler, and what its events make prefetch.
         self._by_type: dict[type, Handler | None] = {}
@@ -92,7 +77,7 @@ class JournalState(CatalogueHandlers):
             except KeyError:
                 handler = by_type[cls] = handlers.get(cls.__qualname__)
             if handler is not None:
-                handler(event)
+                handler(self, event)
 
     def finish(self) -> None:
         """Put the changed lessons' rows (their ref and sort follow the lesson)."""
@@ -109,7 +94,7 @@ class JournalState(CatalogueHandlers):
         except KeyError:
             handler = self._by_type[cls] = self.handlers.get(cls.__qualname__)
         if handler is not None:
-            handler(event)
+            handler(self, event)
         return handler is not None
 
     def _plan(self, event: Any) -> tuple[str, bool, bool] | None:
@@ -340,3 +325,18 @@ class JournalState(CatalogueHandlers):
             homework["comments"][student] = homework["comments"].get(student, 0) + 1
         self.put_lesson(doc)
         self.touch(doc, (student,))
+
+    HANDLERS: ClassVar[dict[str, dict[str, Handler]]] = {  # part -> event -> handler
+        ROSTER: {"EduGroup.Opened": _group_opened, "EduGroup.StudentEnrolled": _enrolled,
+                 "EduGroup.StudentLeft": _left},
+        LESSONS: {"Lesson.Scheduled": _scheduled, "Lesson.TopicSet": _topic,
+                  **dict.fromkeys(CHANGE_KINDS, _changed)},
+        MARKS: {"Lesson.MarkPlaced": _mark_placed, "Lesson.MarkChanged": _mark_changed,
+                "Lesson.MarkRemoved": _mark_removed},
+        ATTENDANCE: dict.fromkeys(("Lesson.AttendanceRecorded", "Lesson.AttendanceOverridden",
+                                   "Lesson.AttendanceOverrideWithdrawn"), _attendance),
+        HOMEWORK: {"Homework.Assigned": _assigned, **dict.fromkeys(STEP_STATUS, _work_step)},
+        NAMES: CatalogueHandlers.CATALOGUES,
+        YEARS: CatalogueHandlers.YEARS,
+        GRADES: CatalogueHandlers.GRADES,
+    }

@@ -36,6 +36,7 @@ class DocumentTable:
         self.dirty: set[Key] = set()
         self.by_ref: dict[Key, set[str]] = {}  # (kind, ref) -> pks that referred to it
         self.refs_loaded: set[Key] = set()  # (kind, ref) whose stored rows are loaded
+        self.absent: set[Key] = set()  # looked up and not stored: written by a plain insert
 
     @staticmethod
     def ddl(table: str) -> list[str]:
@@ -60,6 +61,8 @@ class DocumentTable:
                 "WHERE kind = ? AND pk = ?",
                 key,
             )
+            if found is None:
+                self.absent.add(key)
             self.rows[key] = (
                 None
                 if found is None
@@ -110,22 +113,24 @@ class DocumentTable:
 
     def flush(self) -> None:
         upserts: list[tuple[Any, ...]] = []
+        inserts: list[tuple[Any, ...]] = []  # keys found not stored in this batch
         deletes: list[Key] = []
+        fresh, absent = self._fresh(), self.absent
         for key in self.dirty:
             row = self.rows[key]
             if row is None:
                 deletes.append(key)
             else:
-                upserts.append(
+                (inserts if fresh or key in absent else upserts).append(
                     (*key, row.school_id, row.ref, row.sort, row.flag, _encode(row.doc).decode())
                 )
         if deletes:
             self.tx.executemany(f"DELETE FROM {self.table} WHERE kind = ? AND pk = ?", deletes)
-        if upserts and self._fresh():
-            insert_new(self.tx, self.table, _COLUMNS, sorted(upserts))
-        elif upserts:
+        insert_new(self.tx, self.table, _COLUMNS, sorted(inserts))
+        if upserts:
             self.tx.upsert(self.table, _COLUMNS, ("kind", "pk"), sorted(upserts))
         self.dirty.clear()
+        self.absent.clear()
 
     def _fresh(self) -> bool:
         """Whether the table is known to hold none of the documents written (then inserted,

@@ -104,7 +104,7 @@ class StateDocs(DocumentTable):
         if key in rows:  # the common case: prefetched, or met before in this batch
             return rows[key]
         self.cached.setdefault(kind, set()).add(pk)
-        found = super().get(kind, pk)
+        found = super().get(kind, pk)  # (notes it `absent` if not stored)
         if found is not None and found.ref is not None:
             self.refs.setdefault((kind, found.ref), set()).add(pk)
         return found
@@ -140,6 +140,7 @@ class StateDocs(DocumentTable):
         if self._holds_nothing(len(missing)):
             self.cached.setdefault(kind, set()).update(missing)
             self.rows.update(dict.fromkeys([(kind, pk) for pk in missing]))
+            self.absent.update((kind, pk) for pk in missing)
             return
         self._load(kind, fetch_in(
             self.tx, f"SELECT {self._COLUMNS} FROM {self.table} WHERE kind = ? AND {IN}",
@@ -148,6 +149,7 @@ class StateDocs(DocumentTable):
         for pk in missing:
             if (kind, pk) not in self.rows:
                 self.rows[(kind, pk)] = None
+                self.absent.add((kind, pk))
                 known.add(pk)
 
     def in_range(self, kind: str, ref: str, lo: str, hi: str) -> list[tuple[str, Row]]:

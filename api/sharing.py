@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from api.auth import Principal, Role
 from api.deps import Services
+from api.policy import Action, refuse
 from api.problems import ProblemError
 from domain.file_quota import SCHOOL_QUOTA_BYTES
 from domain.files import DEFAULT_MAX_FILE_BYTES
@@ -134,6 +135,6 @@ def check_reader(
     """403 unless the caller reads something there (or that audience, when given)."""
     allowed = audiences(caller, roster, school_id, class_id)
     if not allowed or (audience is not None and audience not in allowed):
-        raise ProblemError(403, "Forbidden", "only the school's or the class's people read this",
-                           "Forbidden")
+        refuse(caller, Action.READ_SHARED, school_id,
+               "only the school's or the class's people read this")
     return allowed

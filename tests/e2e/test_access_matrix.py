@@ -228,3 +228,18 @@ def test_a_refusal_is_a_403_problem_and_a_structured_log_line(
     assert record.getMessage() == "access denied"
     assert (record.subject, record.role, record.action) == (  # type: ignore[attr-defined]
         student, "student", "link_sferum")
+
+
+def test_a_wall_refusal_is_logged_like_every_other(
+    world: World, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A teacher of another school reading our school's wall: 403 and the log line."""
+    theirs, ours = world.theirs.school, world.ours.school
+    with caplog.at_level(logging.WARNING, logger="zhurnal.access"):
+        response = world.api.as_(Role.TEACHER, theirs.teacher_id, theirs.school_id).get(
+            f"/v1/schools/{ours.school_id}/wall")
+    assert response.status_code == 403
+    assert response.headers["content-type"] == "application/problem+json"
+    (record,) = [r for r in caplog.records if r.name == "zhurnal.access"]
+    assert (record.subject, record.action, record.school_id) == (  # type: ignore[attr-defined]
+        theirs.teacher_id, "read_shared", ours.school_id)

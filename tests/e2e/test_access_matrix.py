@@ -233,13 +233,14 @@ def test_a_refusal_is_a_403_problem_and_a_structured_log_line(
 def test_a_wall_refusal_is_logged_like_every_other(
     world: World, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A teacher of another school reading our school's wall: 403 and the log line."""
-    theirs, ours = world.theirs.school, world.ours.school
+    """A student's token for our school, of someone in none of its classes, reading the
+    school's wall: the wall's own check (who belongs there) refuses: 403 and the log line."""
+    ours, nobody = world.ours.school, str(uuid.uuid4())
     with caplog.at_level(logging.WARNING, logger="zhurnal.access"):
-        response = world.api.as_(Role.TEACHER, theirs.teacher_id, theirs.school_id).get(
+        response = world.api.as_(Role.STUDENT, nobody, ours.school_id).get(
             f"/v1/schools/{ours.school_id}/wall")
     assert response.status_code == 403
     assert response.headers["content-type"] == "application/problem+json"
     (record,) = [r for r in caplog.records if r.name == "zhurnal.access"]
     assert (record.subject, record.action, record.school_id) == (  # type: ignore[attr-defined]
-        theirs.teacher_id, "read_shared", ours.school_id)
+        nobody, "read_shared", ours.school_id)

@@ -16,6 +16,8 @@ class Projection(ABC):
 
     name: str
     version: int = 1
+    # Set by the runner before each `process`: a full catch-up batch, more events waiting.
+    catching_up: bool = False
 
     def __init__(self, suffix: str = "") -> None:
         self.suffix = suffix
@@ -43,6 +45,10 @@ class Projection(ABC):
     @abstractmethod
     def process(self, tx: Tx, events: Sequence[Positioned]) -> None:
         """Apply a batch of events in the runner's transaction."""
+
+    def caught_up(self, tx: Tx) -> None:
+        """The runner found nothing more to read: finish what a catch-up left for later."""
+        return None  # most projections leave nothing
 
     def drop_tables(self, tx: Tx) -> None:
         for name in self.table_names():

@@ -25,7 +25,8 @@ import msgspec
 from domain.errors import NotFound, RuleViolated
 from projections.export_records import GATES, RECORDS
 from projections.export_schemas import ExportRecord
-from projections.runner import read_position
+from projections.export_touched import TOUCHED
+from projections.runner import POSITIONS
 from projections.store import ViewStore
 
 DELTAS, PARTS = "export_deltas", "export_delta_parts"
@@ -217,13 +218,24 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _sealable(store: ViewStore, projection: str) -> int:
+    """The projection's position, or just below the first derived key a catch-up left to
+    derive later (`export_touched`): its record will come with that older position, and
+    must not fall in a range already sealed. Both read in one statement (one snapshot)."""
+    row = store.fetchone(f"SELECT (SELECT position FROM {POSITIONS} WHERE name = ?), "
+                         f"(SELECT MIN(position) FROM {TOUCHED})", (projection,))
+    position = int(row[0]) if row and row[0] is not None else 0
+    waiting = int(row[1]) if row and row[1] is not None else None
+    return position if waiting is None else min(position, waiting - 1)
+
+
 def seal(store: ViewStore, projection: str = "export", now: Callable[[], str] = _now,
          attempts: int = 5) -> Manifest | None:
     """Seal the records up to the projection's position; None when there is nothing new."""
     for _attempt in range(attempts):
         previous = latest(store)
         number, lo = (previous.number, previous.to_position) if previous else (0, 0)
-        hi = read_position(store, projection)
+        hi = _sealable(store, projection)
         if hi <= lo:
             return None
         out = Body()

@@ -24,6 +24,8 @@ from projections.export_people import PERSON, SCHOOL, PeopleExport
 from projections.export_records import GATES, RECORDS, Gates, Records, ddl, index_names
 from projections.export_status import ddl as status_ddl
 from projections.export_summaries import Summaries
+from projections.export_touched import TOUCHED, Touched
+from projections.export_touched import ddl as touched_ddl
 from projections.journal_catalogues import GRADEBOOK, SUBJECTS, WORK_TYPES, YEAR
 from projections.journal_events import iso, sid
 from projections.journal_state import (
@@ -60,7 +62,7 @@ class Export(Projection):
         self.written = Written()  # the records' keys written since the table was empty
 
     def table_names(self) -> Sequence[str]:
-        return (STATE, RECORDS, GATES)
+        return (STATE, RECORDS, GATES, TOUCHED)
 
     def index_names(self) -> Sequence[str]:
         return [*StateDocs.index_names(self.table(STATE)), *index_names(self.table(RECORDS))]
@@ -75,6 +77,7 @@ class Export(Projection):
     def create_tables(self, tx: Tx, dialect: str) -> None:
         for statement in [*StateDocs.ddl(self.table(STATE)),
                           *ddl(self.table(RECORDS), self.table(GATES), dialect),
+                          *touched_ddl(self.table(TOUCHED)),
                           *(status_ddl(dialect) if not self.suffix else ())]:
             tx.execute(statement)
 
@@ -105,12 +108,32 @@ class Export(Projection):
                 touches.roster_moved(sid(event.student_id), event.on.isoformat(), position)
             self._system_event(state, records, position, event, name)
         state.finish()
-        Summaries(touches, records).write()
+        self._derive(Touched(tx, self.table(TOUCHED)), touches, records, self.catching_up)
         records.flush()
         gates = Gates(tx, self.table(GATES))
         for row in people.gate_rows():
             gates.put(*row)
         gates.flush()
+        docs.flush()
+
+    def _derive(self, touched: Touched, touches: Touches, records: Records,
+                catching_up: bool) -> None:
+        """The derived records the batch touched, and those waiting (`export_touched`); or,
+        in a catch-up batch that opens no gate, the touched keys join the waiting ones."""
+        if catching_up and not records.opened and touched.has_room(touches):
+            touched.keep(touches)
+            return
+        touched.take_into(touches)
+        Summaries(touches, records).write()
+
+    def caught_up(self, tx: Tx) -> None:
+        touched = Touched(tx, self.table(TOUCHED))
+        if not touched.waiting():
+            return
+        docs = StateDocs(tx, self.table(STATE))
+        records = Records(tx, self.table(RECORDS), self.written)
+        self._derive(touched, Touches(JournalState(docs, PARTS)), records, catching_up=False)
+        records.flush()
         docs.flush()
 
     def _system_event(self, state: JournalState, records: Records, position: int, event: Any,

@@ -18,6 +18,8 @@ from domain.errors import Conflict, NotFound
 from projections.export_deltas import DELTAS, latest
 from projections.export_deltas import ddl as delta_ddl
 from projections.export_records import GATES, RECORDS, decode_list
+from projections.export_touched import TOUCHED
+from projections.export_touched import ddl as touched_ddl
 from projections.runner import read_position
 from projections.store import ViewStore
 
@@ -38,6 +40,7 @@ def ddl(dialect: str) -> list[str]:
     """The deltas' tables, the consumers' and the push state's (never rebuilt)."""
     return [
         *delta_ddl(dialect),
+        *touched_ddl(TOUCHED),  # the live projection's own, which `seal` reads
         f"CREATE TABLE IF NOT EXISTS {CONSUMERS} (consumer TEXT PRIMARY KEY, "
         "acknowledged BIGINT NOT NULL, at TEXT NOT NULL)",
         f"CREATE TABLE IF NOT EXISTS {PUSH} (name TEXT PRIMARY KEY, url TEXT, "

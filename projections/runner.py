@@ -196,6 +196,8 @@ class ProjectionRunner:
                 start=start, limit=self.batch_size, stop=stop_at, inclusive_of_start=False
             )
             if not notifications:
+                for projection in self.projections:
+                    projection.caught_up(tx)
                 self._build_deferred(tx)
                 return 0
             if len(notifications) == self.batch_size < self.catch_up_size:
@@ -211,6 +213,8 @@ class ProjectionRunner:
                 (n.id, event) for n, event in zip(notifications, decoded, strict=True)
             ]
             last = notifications[-1].id
+            # A full catch-up batch: more is waiting (the last batch is a short one, or none).
+            catching_up = len(notifications) >= self.catch_up_size > self.batch_size
             spent: list[tuple[str, int, float]] = []
             lives: list[bool] = []
             for projection in self.projections:
@@ -222,6 +226,7 @@ class ProjectionRunner:
                 mine = source if position == start else [e for e in source if e[0] > position]
                 if mine:
                     at = time.perf_counter()
+                    projection.catching_up = catching_up
                     projection.process(tx, mine)
                     key = self.position_key(projection)
                     spent.append((key, len(mine), time.perf_counter() - at))

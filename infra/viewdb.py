@@ -192,6 +192,8 @@ class _PostgresTx:
             f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} "
             f"{_on_conflict(columns, key)}"
         )
+        # Emptied now, not only at commit: the next upsert of the transaction starts clean.
+        self.cursor.execute(f"TRUNCATE {stage}")
 
     def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         """COPY straight into the table: the rows' keys are new (see `insert_new`)."""

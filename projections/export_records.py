@@ -30,6 +30,7 @@ _COLUMNS = ("entity", "key", "school_id", "person_id", "op", "version", "positio
             "payload")
 # Keyed by the position of the event: written once, by the batch that holds the event.
 NEW_ONLY = frozenset({"system_event"})
+SPILL = 100_000  # pending rows a batch deriving many records writes out at a time
 
 
 def ddl(records: str, gates: str, dialect: str) -> list[str]:
@@ -97,6 +98,19 @@ class Records:
 
     def flush(self) -> None:
         self._resolve_doubtful()
+        self._write()
+        self._open_gates()
+        self.doubtful.clear()
+        self.opened.clear()
+
+    def spill(self, limit: int = SPILL) -> None:
+        """Write the pending rows now if there are `limit` of them (the gates still move
+        what is behind them at `flush`): a batch deriving a year's statistics and diaries
+        holds a part of them at a time, not all."""
+        if sum(map(len, self.pending.values())) >= limit:
+            self._write()
+
+    def _write(self) -> None:
         written = self.written
         # Asked only when some row's key could be stored already and nothing is known.
         empty = (bool(self.pending.keys() - NEW_ONLY) and not written.known
@@ -114,6 +128,7 @@ class Records:
                 continue
             for key, seen in zip(keys, written.split(entity, keys), strict=True):
                 (rows if seen else believed).append(pending[key])
+        self.pending.clear()
         # Rows whose keys cannot be stored yet go in by COPY; the rest by one COPY-staged
         # upsert on PostgreSQL, in key order.
         insert_new(self.tx, self.table, _COLUMNS, new)
@@ -122,10 +137,6 @@ class Records:
             rows = sorted([*believed, *rows], key=lambda row: (row[0], row[1]))
         if rows:
             self.tx.upsert(self.table, _COLUMNS, ("entity", "key"), rows)
-        self._open_gates()
-        self.pending.clear()
-        self.doubtful.clear()
-        self.opened.clear()
 
     def _resolve_doubtful(self) -> None:
         """Deletes of records not written in the batch: a tombstone for each stored live one

@@ -156,7 +156,9 @@ class Summaries:
             subjects[(school, student, week)].append((subject, position))
         keys = sorted(set(t.weeks) | set(subjects) | set(t.diaries))
         self.load_weeks(keys)
-        for school, student, week in keys:
+        for index, (school, student, week) in enumerate(keys):
+            if index % 1000 == 0:
+                r.spill()
             span = self.span(school, student, *week_bounds(week))
             key = f"{school}:{student}:{week}"
             if (school, student, week) in t.diaries:
@@ -197,7 +199,10 @@ class Summaries:
                   for day, lessons in days]), position)
 
     def _periods(self) -> None:
-        for (school, student, year, number), position in sorted(self.touches.periods.items()):
+        for index, ((school, student, year, number), position) in enumerate(
+                sorted(self.touches.periods.items())):
+            if index % 1000 == 0:
+                self.records.spill()
             key = f"{school}:{student}:{year}:{number}"
             periods = self.touches.periods_of(school, year)
             if number > len(periods):

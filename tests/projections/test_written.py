@@ -120,3 +120,26 @@ def test_documents_looked_up_and_not_found_are_inserted_and_found_ones_replaced(
         tx.execute(f"DROP TABLE {table}")
     assert rows == [("fresh", '{"v":2}'), ("gone", '{"v":3}'), ("new", '{"v":2}'),
                     ("stored", '{"v":2}')]
+
+
+def test_records_written_out_in_parts_keep_the_last_write_and_follow_a_gate_opened_later(
+    container: Container, records_table: str,
+) -> None:
+    """A batch deriving a year of statistics writes its records out a part at a time: keys
+    written again after their part went out are replaced (more upserts in the transaction,
+    each of 60 rows: the staged kind on PostgreSQL), and a gate the batch opened still moves
+    every part behind it."""
+    keys = [f"k{n:03d}" for n in range(60)]
+    with container.views.transaction() as tx:
+        records = Records(tx, records_table, Written())
+        for n in (1, 2, 3):
+            for key in keys:
+                records.upsert("mark", key, "school", None, Payload(n=n), 10 + n)
+            records.spill(limit=60)
+            assert not records.pending
+        records.upsert("mark", "late", "school", None, Payload(n=4), 20)
+        records.open_gate("school", "school", 40)
+        records.flush()
+    stored = container.views.fetchall(
+        f"SELECT key, payload, position FROM {records_table} ORDER BY key")
+    assert stored == [*((key, '{"n":3}', 40) for key in keys), ("late", '{"n":4}', 40)]

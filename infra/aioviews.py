@@ -15,6 +15,7 @@ its position, so a wait costs at most one poll interval after the runner's commi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -70,6 +71,9 @@ class AsyncViews:
         self._pool = pool
 
     async def close(self) -> None:
+        # The shared poller first: a poll after the pool closed would open another one in a
+        # loop about to end (a test client's), whose shutdown then waited on it for good.
+        await self.watch.close()
         pool, self._pool, self._loop = self._pool, None, None
         idle, self._idle = self._idle, []
         if pool is not None:
@@ -237,10 +241,21 @@ class PositionWatch:
         finally:
             self._waiters = [w for w in self._waiters if w[2] is not waiter]
 
+    async def close(self) -> None:
+        """Stop the poller (the waiters time out or were answered)."""
+        poller, self._poller = self._poller, None
+        if poller is not None and not poller.done() and poller.get_loop() is \
+                asyncio.get_running_loop():
+            poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await poller
+
     async def _poll(self) -> None:
         failures = 0
         while self._waiters:
             await asyncio.sleep(self.interval)
+            if not self._waiters:  # answered or timed out meanwhile: no query for nobody
+                return
             began = time.monotonic()
             try:
                 rows = await self.views.fetchall(f"SELECT name, position FROM {POSITIONS}")

@@ -169,9 +169,8 @@ class Records:
 class Gates:
     """Gate rows of the schools and people a batch touched, written at its end."""
 
-    def __init__(self, tx: Tx, table: str, written: Written | None = None) -> None:
+    def __init__(self, tx: Tx, table: str) -> None:
         self.tx, self.table = tx, table
-        self.written = Written() if written is None else written
         self.rows: dict[tuple[str, str], tuple[int, str, str, str]] = {}
 
     def put(self, kind: str, gate_id: str, ready: bool, name: str, missing: Sequence[str],

@@ -182,15 +182,46 @@ def student_school(registries: Documents, student_id: str) -> str | None:
     return str(group["school_id"]) if group else None
 
 
+def teaches_in(registries: Documents, teacher_id: str, group: dict[str, Any]) -> bool:
+    """Whether the teacher teaches in the group's class (the class itself or one of its
+    subgroups, any subject, currently assigned) or is the class's homeroom teacher."""
+    class_id = str(group["parent_id"] or group["id"])
+    if registries.document("teaches_in", f"{teacher_id}:{class_id}"):
+        return True
+    homeroom = group if class_id == group["id"] else registries.document("group", class_id)
+    return homeroom is not None and homeroom.get("homeroom_teacher_id") == teacher_id
+
+
+def authorize_group(
+    principal: Principal, action: Action, school_id: str, group_id: str, registries: Documents
+) -> None:
+    """A class's or subgroup's views: its school's staff, a teacher only in the classes they
+    teach in or are the homeroom teacher of (DESIGN: "a teacher their groups")."""
+    authorize(principal, action, school_id)
+    if principal.role is Role.TEACHER:
+        group = registries.document("group", group_id)
+        if group is None or not teaches_in(registries, principal.subject, group):
+            refuse(principal, action, school_id,
+                   "a teacher reads the classes they teach in or are the homeroom teacher of")
+
+
 def authorize_student(
     principal: Principal, action: Action, student_id: str, registries: Documents
 ) -> None:
-    """A student's own views: the student, their legal representatives, the teachers and
-    administrators of the student's school, auditors and administrators; no one else."""
+    """A student's own views: the student, their legal representatives, the teachers of the
+    student's class, the administrators of the student's school, auditors and
+    administrators; no one else."""
     if principal.role is Role.STUDENT and principal.subject == student_id:
         return
     if principal.role is Role.PARENT:
         if registries.document("representative", f"{student_id}:{principal.subject}"):
             return
         authorize(principal, action, None)  # refused, and logged
-    authorize(principal, action, student_school(registries, student_id))
+    school = student_school(registries, student_id)
+    authorize(principal, action, school)
+    if principal.role is Role.TEACHER:
+        student = registries.document("student", student_id)
+        group = registries.document("group", student["class_id"]) if student else None
+        if group is None or not teaches_in(registries, principal.subject, group):
+            refuse(principal, action, school,
+                   "a teacher reads the students of the classes they teach in")

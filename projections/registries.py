@@ -1,4 +1,5 @@
-"""Registries: schools, people, staff, students with their class, representatives, classes.
+"""Registries: schools, people, staff, students with their class, representatives, classes,
+and which classes each teacher teaches in (for the access policy).
 
 Also the export-readiness facts: a school's missing requisites, a person's identification gaps.
 """
@@ -29,7 +30,7 @@ def _name_sort(doc: dict[str, Any]) -> str:
 
 class Registries(Projection):
     name = "registries"
-    version = 1
+    version = 2  # 2: teaching assignments ("assignment", "teaches_in")
 
     def table_names(self) -> Sequence[str]:
         return ("view_registry",)
@@ -71,6 +72,9 @@ class Registries(Projection):
             "EduGroup.HomeroomTeacherAssigned": self._homeroom_assigned,
             "EduGroup.StudentEnrolled": self._student_enrolled,
             "EduGroup.StudentLeft": self._student_left,
+            "TeachingAssignment.Opened": self._assignment_opened,
+            "TeachingAssignment.TeacherAssigned": self._teacher_assigned,
+            "TeachingAssignment.TeacherRelieved": self._teacher_relieved,
         }
 
     # Schools -----------------------------------------------------------------
@@ -283,6 +287,43 @@ class Registries(Projection):
         current = docs.get("student", student_id)
         if row.doc["kind"] == "class" and current and current.doc["class_id"] == group_id:
             docs.delete("student", student_id)
+
+    # Teaching ----------------------------------------------------------------
+
+    def _assignment_opened(self, docs: DocumentTable, event: Any) -> None:
+        group_id = str(event.group_id)
+        group = docs.get("group", group_id)
+        parent = group.doc["parent_id"] if group else None
+        doc = {"group_id": group_id, "subject_id": str(event.subject_id),
+               "class_id": parent or group_id}
+        docs.put("assignment", str(event.originator_id),
+                 Row(doc=doc, school_id=str(event.school_id)))
+
+    def _teacher_assigned(self, docs: DocumentTable, event: Any) -> None:
+        self._teaching(docs, event, add=True)
+
+    def _teacher_relieved(self, docs: DocumentTable, event: Any) -> None:
+        self._teaching(docs, event, add=False)
+
+    def _teaching(self, docs: DocumentTable, event: Any, add: bool) -> None:
+        """`teaches_in` {teacher}:{class}: the subjects the teacher currently teaches in the
+        class or its subgroups, by group; gone when they teach nothing there."""
+        assignment = docs.get("assignment", str(event.originator_id))
+        assert assignment is not None
+        teacher_id, class_id = str(event.teacher_id), assignment.doc["class_id"]
+        group_id, subject_id = assignment.doc["group_id"], assignment.doc["subject_id"]
+        pk = f"{teacher_id}:{class_id}"
+        row = docs.get("teaches_in", pk)
+        groups: dict[str, list[str]] = dict(row.doc["groups"]) if row else {}
+        subjects = set(groups.get(group_id, ())) - {subject_id}
+        groups[group_id] = sorted(subjects | ({subject_id} if add else set()))
+        groups = {group: subjects for group, subjects in groups.items() if subjects}
+        if groups:
+            doc = {"teacher_id": teacher_id, "class_id": class_id, "groups": groups}
+            docs.put("teaches_in", pk,
+                     Row(doc=doc, school_id=assignment.school_id, ref=teacher_id, sort=pk))
+        else:
+            docs.delete("teaches_in", pk)
 
 
 ERASED_GAP = "персональные данные удалены"

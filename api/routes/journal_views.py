@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from api.deps import PrincipalDep, ServicesDep, read_after
 from api.io import encode, io
-from api.policy import Action, authorize
+from api.policy import Action, authorize_group
 from api.view_schemas import JournalGrid
 from domain.errors import GroupNotFound, NotFound
 from projections.teacher_journal import JournalQueries
@@ -31,7 +31,8 @@ def teacher_journal(
     group = queries.group(str(class_id))
     if group is None:
         raise GroupNotFound(f"no class or subgroup with id {class_id}")
-    authorize(caller, Action.READ_JOURNAL, group["school_id"])
+    authorize_group(caller, Action.READ_JOURNAL, group["school_id"], str(class_id),
+                    container.registries)
     span = queries.period(group["school_id"], group["year"], period)
     if span is None:
         names = [p["name"] for p in queries.periods(group["school_id"], group["year"])]

@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from api.deps import PrincipalDep, ServicesDep, read_after
 from api.io import encode, io
-from api.policy import Action, authorize, authorize_student
+from api.policy import Action, authorize_group, authorize_student
 from api.view_schemas import ClassStatistics, StudentStatistics
 from domain.errors import GroupNotFound, InvalidValue, NotFound
 from projections.rosters import checked_week, week_bounds
@@ -87,7 +87,8 @@ def class_summary(
     group = queries.group(str(class_id))
     if group is None:
         raise GroupNotFound(f"no class with id {class_id}")
-    authorize(caller, Action.READ_STATISTICS, group["school_id"])
+    authorize_group(caller, Action.READ_STATISTICS, group["school_id"], str(class_id),
+                    container.registries)
     if group["kind"] != "class":
         raise InvalidValue("class_id", "statistics are summed for a class, not a subgroup")
     if (week is None) == (period is None):

@@ -6,7 +6,8 @@ never a validation error's). It asserts no leak:
 - the exporter gets 2xx only from the export; the auditor never from a command;
 - a student or a parent never from another family's or another school's objects;
 - staff of another school never from our school's objects;
-- a teacher who does not teach the class never writes its journal or gradebook;
+- a teacher who does not teach the class never writes its journal or gradebook, nor reads
+  its journal grid, statistics or its students' diaries (DESIGN: "a teacher their groups");
 - and nobody gets a 5xx (but a 503 for a platform this deployment has not connected).
 """
 
@@ -32,6 +33,8 @@ from tests.e2e.access_world import Ids, World, build, path_value, query_value, s
 
 PUBLIC = {"/health", "/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+CLASS_READS = ("/v1/classes/{class_id}/journal", "/v1/classes/{class_id}/statistics",
+               "/v1/students/{student_id}/diary", "/v1/students/{student_id}/statistics")
 JOURNAL_WRITES = ("/marks", "/attendance", "/gradebooks", "/homework", "/topic",
                   "/video-lesson", "/materials", "/lessons")
 UNCONFIGURED = {"NotConfigured"}
@@ -187,6 +190,8 @@ def leaks(world: World, caller: Caller, method: str, path: str, route: Any) -> l
                 and _bound(path, route, world, ids))
             or (caller.label == "stranger" and method in WRITES
                 and any(part in path for part in JOURNAL_WRITES))
+            or (caller.label == "stranger" and method == "GET"
+                and any(path.startswith(prefix) for prefix in CLASS_READS))
         )
         if leak:
             found.append(f"LEAK {where}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import msgspec
@@ -24,7 +25,11 @@ from tests.projections.term import Term, realistic_term
 
 @pytest.fixture
 def term(api: Api) -> Term:
-    return realistic_term(api.container.journal)
+    term = realistic_term(api.container.journal)
+    school = term.school
+    term.journal.assign_teacher(school.admin, school.class_id, school.subject_id,
+                                school.teacher_id, date(2024, 9, 1))
+    return term
 
 
 def fresh(api: Api) -> str:
@@ -54,10 +59,11 @@ def test_a_student_reads_only_their_own_diary_and_staff_only_their_schools(
     url = f"/v1/students/{s0}/diary/2024-W36?{fresh(api)}"
     assert api.as_(Role.STUDENT, str(s0)).get(url).status_code == 200
     assert api.as_(Role.STUDENT, str(s1)).get(url).status_code == 403
-    school = str(term.school.school_id)
-    assert api.as_(Role.TEACHER, "t", school_id=school).get(url).status_code == 200
+    school, teacher = str(term.school.school_id), str(term.school.teacher_id)
+    assert api.as_(Role.TEACHER, teacher, school_id=school).get(url).status_code == 200
     assert api.as_(Role.SCHOOL_ADMIN, "d", school_id=school).get(url).status_code == 200
-    assert api.as_(Role.TEACHER, "t", school_id="elsewhere").get(url).status_code == 403
+    assert api.as_(Role.TEACHER, teacher, school_id="elsewhere").get(url).status_code == 403
+    assert api.as_(Role.TEACHER, "t", school_id=school).get(url).status_code == 403
     assert api.as_(Role.AUDITOR).get(url).status_code == 200
     assert api.as_(Role.EXPORTER).get(url).status_code == 403
 

@@ -33,6 +33,7 @@ import msgspec
 from eventsourcing.persistence import StoredEvent
 
 from bench.common import Target, kinds, load, percent, print_table, rate, scratch
+from bench.floor import Floor, measure, report, tables_of
 from bench.timing import hot_spots
 from domain.application import Journal
 from domain.calendar import AttestationKind, Bell, Period
@@ -497,6 +498,7 @@ class Deployment:
     runs: list[float] = field(default_factory=list)
     spent: list[dict[str, float]] = field(default_factory=list)  # per run: projection -> s
     processes: int = 1
+    floor: Floor | None = None  # PostgreSQL alone taking the final rows (`--floor`)
 
 
 def deploy(stack: ExitStack, kind: str, args: argparse.Namespace, log: Log) -> Deployment:
@@ -512,7 +514,7 @@ def deploy(stack: ExitStack, kind: str, args: argparse.Namespace, log: Log) -> D
 
 
 def catch_up(deployment: Deployment, suffix: str, only: list[str] | None,
-             args: argparse.Namespace) -> float:
+             args: argparse.Namespace, floor: bool = False) -> float:
     """One catch-up from 0 into fresh tables; seconds, and each projection's in `spent`.
     Split over processes as `zhurnal worker` runs them (`--split`), timed until all end."""
     runner = fresh_runner(deployment.container, suffix, only, args.catch_up)
@@ -537,6 +539,8 @@ def catch_up(deployment: Deployment, suffix: str, only: list[str] | None,
             elapsed = time.perf_counter() - began
         spent = {name: seconds for _count, found in results for name, seconds in found.items()}
         assert all(count == deployment.position for count, _ in results), results
+    if floor and deployment.target.kind == "postgres":
+        deployment.floor = measure(deployment.target, tables_of(runner.projections))
     drop(deployment.container, runner, suffix)
     deployment.spent.append(spent)
     return elapsed
@@ -552,7 +556,8 @@ def run(args: argparse.Namespace) -> None:
         found = [deploy(stack, kind, args, log) for kind in kinds(args.db)]
         for r in range(args.rounds):  # alternating: drift on a shared machine hits all
             for deployment in found:
-                elapsed = catch_up(deployment, f"_v{r}", only, args)
+                elapsed = catch_up(deployment, f"_v{r}", only, args,
+                                   floor=args.floor and r == args.rounds - 1)
                 deployment.runs.append(elapsed)
                 print(f"  round {r + 1} {deployment.target.kind}: {elapsed:.2f} s = "
                       f"{rate(deployment.position, elapsed)} events/s ({load()})", flush=True)
@@ -582,6 +587,9 @@ def run(args: argparse.Namespace) -> None:
             print_table(f"where the best run's time went ({d.target.kind}): seconds in each "
                         "projection's process()", ("projection", "seconds", "us/event",
                                                    "share"), rows)
+        for d in found:
+            if d.floor is not None:
+                report(d.floor, d.position, min(d.runs))
         if args.profile:
             for deployment in found:
                 profile = cProfile.Profile()
@@ -613,3 +621,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="print the N hottest functions of a cProfile run (0: skip)")
     parser.add_argument("--only", default="", help="comma-separated projection names "
                         "(default: the full set)")
+    parser.add_argument("--floor", action="store_true",
+                        help="after the last round (PostgreSQL), time the server alone taking "
+                        "the final rows (bench/floor.py) and print the catch-up's ratio to it")

@@ -34,6 +34,8 @@ class Services(Protocol):
 
     def projection_names(self) -> list[str]: ...
 
+    def outdated_projections(self) -> list[str]: ...
+
 
 def schools_of(container: Services, caller: Principal, person_id: str) -> set[str]:
     """The schools a person belongs to, from the registries view; when the caller's school

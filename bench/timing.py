@@ -6,7 +6,7 @@ import cProfile
 import pstats
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +117,9 @@ class TimedStore:
 
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self.inner.fetchall(sql, params)
+
+    def exclusive(self, name: str) -> AbstractContextManager[bool]:
+        return self.inner.exclusive(name)
 
     def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         return self.inner.fetchone(sql, params)

@@ -188,9 +188,12 @@ def projections_status() -> None:
     """Position and lag of each projection."""
     container = _container()
     head = container.log_position()
+    positions = container.runner.positions()
+    old = set(container.outdated_projections())
     click.echo(f"{'projection':<20} {'position':>10} {'lag':>10}")
-    for name, position in container.runner.positions().items():
-        click.echo(f"{name:<20} {position:>10} {head - position:>10}")
+    for name, position in positions.items():
+        note = "  outdated: rebuilt when a worker starts" if name in old else ""
+        click.echo(f"{name:<20} {position:>10} {head - position:>10}{note}")
     container.close()
 
 

@@ -15,6 +15,7 @@ from projections.base import Projection
 from projections.catalogue import all_projections
 from projections.registry_queries import RegistryQueries
 from projections.runner import ProjectionRunner, read_position, wait_for_position
+from projections.upgrade import outdated, upgrade_in_background
 
 
 class Container:
@@ -106,6 +107,7 @@ class Container:
         self._live_runner = self.runner if not apart else self.runner_of(
             [p for p in projections if p.name not in apart])
         self._runner_thread = self._live_runner.start_thread()
+        upgrade_in_background(self._live_runner, self.projections)
 
     def recorder_and_mapper(self) -> tuple[Any, Any]:
         return self.journal.recorder, self.journal.mapper
@@ -115,6 +117,10 @@ class Container:
 
     def projection_names(self) -> list[str]:
         return [projection.name for projection in self.projections()]
+
+    def outdated_projections(self) -> list[str]:
+        """Projections an earlier version of their code built (see `projections.upgrade`)."""
+        return outdated(self.views, self.projections, self.projection_names())
 
     def projection_position(self, name: str) -> int:
         return read_position(self.views, name)

@@ -77,6 +77,10 @@ def _on_conflict(columns: Sequence[str], key: Sequence[str]) -> str:
     return f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
 
 
+_LOCKS: dict[tuple[str, str], threading.Lock] = {}  # (database file, name) -> its lock
+_LOCKS_GUARD = threading.Lock()
+
+
 class SqliteViewStore:
     """One connection per thread; WAL and a busy time-out so readers never block the writer."""
 
@@ -112,6 +116,19 @@ class SqliteViewStore:
                 connection.execute("ROLLBACK")
                 raise
             connection.execute("COMMIT")
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[bool]:
+        """Whether this process got the named lock, held to the end of the block (the
+        embedded store has one process: a lock of the process)."""
+        with _LOCKS_GUARD:
+            lock = _LOCKS.setdefault((self.path, name), threading.Lock())
+        mine = lock.acquire(blocking=False)
+        try:
+            yield mine
+        finally:
+            if mine:
+                lock.release()
 
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self._connection().execute(sql, params).fetchall()
@@ -233,6 +250,23 @@ class PostgresViewStore:
             connection.cursor() as cursor,
         ):
             yield _PostgresTx(cursor)
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[bool]:
+        """Whether this session got the named advisory lock, held (on a connection of its
+        own) to the end of the block: one process at a time in the whole deployment."""
+        with self.pool.connection() as connection:
+            connection.autocommit = True
+            row = connection.execute("SELECT pg_try_advisory_lock(hashtext(%s))",
+                                     (f"zhurnal:{name}",)).fetchone()
+            mine = bool(row and row[0])
+            try:
+                yield mine
+            finally:
+                if mine:
+                    connection.execute("SELECT pg_advisory_unlock(hashtext(%s))",
+                                       (f"zhurnal:{name}",))
+                connection.autocommit = False  # as the pool hands its connections out
 
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self.pool.connection() as connection:

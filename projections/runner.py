@@ -155,12 +155,21 @@ class ProjectionRunner:
             self.lz4 = self.store.dialect == "postgres" and bool(tx.fetchone(
                 "SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' "
                 "AND 'lz4' = ANY(enumvals)"))
+        self.outdated = self._outdated(versions)
         for projection in self.projections:
-            stored = versions.get(self.position_key(projection))
-            if stored is not None and int(stored) != projection.version:
+            if projection.name in self.outdated:
                 log.warning("projection %s was built by version %s of its code, this is "
-                            "version %s: rebuild it (zhurnal projections rebuild %s)",
-                            projection.name, stored, projection.version, projection.name)
+                            "version %s: it is not kept until it is rebuilt (`zhurnal worker` "
+                            "and `zhurnal serve` rebuild it in the background; or zhurnal "
+                            "projections rebuild %s)", projection.name,
+                            versions[self.position_key(projection)], projection.version,
+                            projection.name)
+
+    def _outdated(self, versions: dict[Any, Any]) -> set[str]:
+        """Projections whose tables an earlier version of their code built: this code must
+        not add to them (nor record its version over them) until a rebuild swaps them."""
+        return {p.name for p in self.projections
+                if versions.get(self.position_key(p)) not in (None, p.version)}
 
     def positions(self) -> dict[str, int]:
         stored = read_positions(self.store)
@@ -188,15 +197,19 @@ class ProjectionRunner:
                 lock_projections(tx, [self.position_key(p) for p in self.projections])
                 if self.lz4:  # large values (export diaries, lesson states): 3x faster than pglz
                     tx.execute("SET LOCAL default_toast_compression = 'lz4'")
-            rows = tx.fetchall(f"SELECT name, position FROM {POSITIONS}")
-            stored = {str(name): int(position) for name, position in rows}
-            positions = {p.name: stored.get(self.position_key(p), 0) for p in self.projections}
+            rows = tx.fetchall(f"SELECT name, position, version FROM {POSITIONS}")
+            stored = {str(name): int(position) for name, position, _version in rows}
+            self.outdated = self._outdated({str(name): int(v) for name, _p, v in rows})
+            kept = [p for p in self.projections if p.name not in self.outdated]
+            if not kept:
+                return 0
+            positions = {p.name: stored.get(self.position_key(p), 0) for p in kept}
             start = min(positions.values(), default=0)
             notifications = self.recorder.select_notifications(
                 start=start, limit=self.batch_size, stop=stop_at, inclusive_of_start=False
             )
             if not notifications:
-                for projection in self.projections:
+                for projection in kept:
                     projection.caught_up(tx)
                 self._build_deferred(tx)
                 return 0
@@ -204,7 +217,7 @@ class ProjectionRunner:
                 notifications = [*notifications, *self.recorder.select_notifications(
                     start=notifications[-1].id, limit=self.catch_up_size - self.batch_size,
                     stop=stop_at, inclusive_of_start=False)]
-                self._defer_indexes(tx, [p for p in self.projections if not positions[p.name]])
+                self._defer_indexes(tx, [p for p in kept if not positions[p.name]])
             # A mapper that decodes a batch at once reads its personal-data keys in one query.
             decode = getattr(self.mapper, "to_domain_events", None)
             decoded = (decode(notifications) if decode is not None
@@ -217,7 +230,7 @@ class ProjectionRunner:
             catching_up = len(notifications) >= self.catch_up_size > self.batch_size
             spent: list[tuple[str, int, float]] = []
             lives: list[bool] = []
-            for projection in self.projections:
+            for projection in kept:
                 position = positions[projection.name]
                 # Optional hook: a projection with `reads_stored_events` (the audit chain)
                 # gets the stored notifications, bytes as recorded, instead of events.

@@ -184,6 +184,10 @@ class ViewStore(Protocol):
 
     def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None: ...
 
+    def exclusive(self, name: str) -> AbstractContextManager[bool]:
+        """Whether the caller got the named lock of the deployment, held for the block."""
+        ...
+
 
 class Signal(Protocol):
     """Wakes a projection runner when the log has grown."""

@@ -26,12 +26,14 @@ MAX_BACKOFF = 30.0  # seconds between restarts of a child that keeps dying
 def run_group(settings: Settings, names: tuple[str, ...]) -> None:
     """A child's life: follow the log for the projections `names` until SIGTERM."""
     from infra.container import Container  # imported in the child, after the spawn
+    from projections.upgrade import upgrade_in_background
 
     container = Container(settings)
     runner = container.runner_of([p for p in container.projections() if p.name in names])
     signal.signal(signal.SIGTERM, lambda *_: runner.stop())
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops us
     container.listen()
+    upgrade_in_background(runner, container.projections)
     try:
         runner.run_forever()
     finally:

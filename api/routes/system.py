@@ -19,6 +19,9 @@ class ProjectionStatus(msgspec.Struct):
     name: str
     position: int
     lag: int
+    # built by an earlier version of its code: not kept until its rebuild (in the background)
+    # swaps new tables in; reads see the old ones meanwhile
+    outdated: bool = False
 
 
 class ProjectionsStatus(msgspec.Struct):
@@ -50,8 +53,9 @@ def projections_status(caller: PrincipalDep, container: ServicesDep) -> Response
     authorize(caller, Action.READ_OPERATIONS)
     head = container.log_position()
     names = container.projection_names()
+    old = set(container.outdated_projections())
     items = [
-        ProjectionStatus(name, pos, head - pos)
+        ProjectionStatus(name, pos, head - pos, name in old)
         for name, pos in ((n, container.projection_position(n)) for n in names)
     ]
     return encode(ProjectionsStatus(head, items))

@@ -74,6 +74,10 @@ class JournalCollector:
             "at": GaugeMetricFamily(
                 "zhurnal_projection_last_batch_timestamp_seconds", "When the projection's "
                 "last batch was processed (Unix time)", labels=label),
+            "outdated": GaugeMetricFamily(
+                "zhurnal_projection_outdated", "1 while the projection's tables are those "
+                "an earlier version of its code built (not kept until rebuilt)",
+                labels=label),
         }
         counters = {
             "batches": CounterMetricFamily(
@@ -84,9 +88,11 @@ class JournalCollector:
                 "zhurnal_projection_process_seconds", "Seconds the projection spent applying "
                 "batches", labels=label),
         }
+        outdated = set(services.outdated_projections())
         for name in names:
             position = stored.get(name, 0)
             gauges["position"].add_metric([name], position)
+            gauges["outdated"].add_metric([name], int(name in outdated))
             gauges["lag"].add_metric([name], max(head - position, 0))
             batch = batches.get(name)
             if batch is None:

@@ -86,3 +86,26 @@ def test_groups_are_read_from_the_environment() -> None:
     assert load_settings({"ZHURNAL_SECRET": "x" * 40}).projection_processes == (("export",),)
     assert load_settings({"ZHURNAL_SECRET": "x" * 40,
                           "ZHURNAL_PROJECTION_PROCESSES": ""}).projection_processes == ()
+
+
+def test_a_child_rebuilds_its_projection_left_by_older_code_when_it_starts(
+    worker: Container,
+) -> None:
+    populate(worker, people=2)
+    eventually(lambda: caught_up(worker))
+    with worker.views.transaction() as tx:  # the export's tables, as an older version left them
+        tx.execute("UPDATE projection_positions SET version = version - 1 "
+                   "WHERE name = 'export'")
+        tx.execute("DELETE FROM export_records WHERE entity = 'person'")
+    populate(worker, people=1)
+    eventually(lambda: worker.projection_position("diary") == worker.log_position())
+    assert worker.outdated_projections() == ["export"]  # left alone until rebuilt
+    first = worker._children.processes[0]
+    assert first.pid is not None
+
+    os.kill(first.pid, signal.SIGKILL)  # a new deployment's child starts
+
+    eventually(lambda: not worker.outdated_projections() and caught_up(worker), 60)
+    people = worker.views.fetchone(
+        "SELECT count(*) FROM export_records WHERE entity = 'person'")
+    assert people is not None and people[0] == 3  # the two deleted and the one added since

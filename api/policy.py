@@ -175,11 +175,10 @@ class Documents(Protocol):
     def document(self, kind: str, pk: str) -> dict[str, Any] | None: ...
 
 
-def student_school(registries: Documents, student_id: str) -> str | None:
-    """The school of the student's current class, from the registries."""
+def student_class(registries: Documents, student_id: str) -> dict[str, Any] | None:
+    """The student's current class (its group document), from the registries."""
     student = registries.document("student", student_id)
-    group = registries.document("group", student["class_id"]) if student else None
-    return str(group["school_id"]) if group else None
+    return registries.document("group", student["class_id"]) if student else None
 
 
 def teaches_in(registries: Documents, teacher_id: str, group: dict[str, Any]) -> bool:
@@ -217,11 +216,10 @@ def authorize_student(
         if registries.document("representative", f"{student_id}:{principal.subject}"):
             return
         authorize(principal, action, None)  # refused, and logged
-    school = student_school(registries, student_id)
+    group = student_class(registries, student_id)
+    school = str(group["school_id"]) if group else None
     authorize(principal, action, school)
-    if principal.role is Role.TEACHER:
-        student = registries.document("student", student_id)
-        group = registries.document("group", student["class_id"]) if student else None
-        if group is None or not teaches_in(registries, principal.subject, group):
-            refuse(principal, action, school,
-                   "a teacher reads the students of the classes they teach in")
+    if principal.role is Role.TEACHER and (
+            group is None or not teaches_in(registries, principal.subject, group)):
+        refuse(principal, action, school,
+               "a teacher reads the students of the classes they teach in")

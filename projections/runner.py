@@ -74,6 +74,14 @@ def lock_projections(tx: Tx, keys: Sequence[str]) -> None:
                    [value for key in ordered for value in (LOCK_CLASS, key)])
 
 
+def built_by_older_code(projections: Sequence[Projection], versions: dict[Any, Any],
+                        key: Callable[[Projection], str] = lambda p: p.name) -> set[str]:
+    """Projections whose tables an earlier version of their code built (`versions`: position
+    key -> stored version): this code must not add to them (nor record its version over
+    them) until a rebuild swaps them."""
+    return {p.name for p in projections if versions.get(key(p)) not in (None, p.version)}
+
+
 def read_position(store: ViewStore, name: str) -> int:
     row = store.fetchone(f"SELECT position FROM {POSITIONS} WHERE name = ?", (name,))
     return int(row[0]) if row else 0
@@ -166,10 +174,7 @@ class ProjectionRunner:
                             projection.name)
 
     def _outdated(self, versions: dict[Any, Any]) -> set[str]:
-        """Projections whose tables an earlier version of their code built: this code must
-        not add to them (nor record its version over them) until a rebuild swaps them."""
-        return {p.name for p in self.projections
-                if versions.get(self.position_key(p)) not in (None, p.version)}
+        return built_by_older_code(self.projections, versions, self.position_key)
 
     def positions(self) -> dict[str, int]:
         stored = read_positions(self.store)

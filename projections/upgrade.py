@@ -18,7 +18,7 @@ from typing import Any
 from eventsourcing.persistence import ApplicationRecorder, Mapper
 
 from projections.operations import Factory, rebuild
-from projections.runner import POSITIONS, ProjectionRunner
+from projections.runner import POSITIONS, ProjectionRunner, built_by_older_code
 from projections.store import ViewStore
 
 log = logging.getLogger(__name__)
@@ -28,8 +28,7 @@ LOCK = "projection-upgrade"
 def outdated(store: ViewStore, factory: Factory, names: Collection[str]) -> list[str]:
     """Which of the named projections' live tables an earlier version of their code built."""
     stored = dict(store.fetchall(f"SELECT name, version FROM {POSITIONS}"))
-    return sorted(p.name for p in factory("") if p.name in names
-                  and stored.get(p.name) not in (None, p.version))
+    return sorted(built_by_older_code([p for p in factory("") if p.name in names], stored))
 
 
 def upgrade(
